@@ -1,0 +1,3 @@
+"""groupdir: a static site generator for directories of groups."""
+
+__version__ = "0.1.0"

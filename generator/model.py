@@ -1,0 +1,176 @@
+"""The validated content model: frozen records that refer to each other by slug."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+SIZE_BANDS: tuple[tuple[str, str, int, int | None], ...] = (
+    ("under-100", "Under 100 members", 0, 99),
+    ("100-999", "100 to 999 members", 100, 999),
+    ("1000-9999", "1,000 to 9,999 members", 1000, 9999),
+    ("10000-99999", "10,000 to 99,999 members", 10000, 99999),
+    ("100000-plus", "100,000 members or more", 100000, None),
+)
+UNKNOWN_BAND = ("unknown", "Size not stated")
+SIZE_LABELS = {slug: label for slug, label, _, _ in SIZE_BANDS} | {UNKNOWN_BAND[0]: UNKNOWN_BAND[1]}
+
+ACTIVITY_LEVELS: tuple[tuple[str, str], ...] = (
+    ("active", "Active"),
+    ("quiet", "Quiet"),
+    ("dormant", "Dormant"),
+)
+ACTIVITY_LABELS = dict(ACTIVITY_LEVELS)
+VISIBILITY_LABELS = {"open": "Open to all", "request": "Join on request", "invite": "By invitation"}
+STATUS_LABELS = {"active": "Active", "archived": "Archived", "defunct": "Defunct"}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where a record came from: a file relative to the site root, the line it starts on, its index there."""
+
+    path: str
+    line: int = 1
+    index: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    slug: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    city: str = ""
+    region: str = ""
+    country: str = ""
+    online: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.online:
+            return "Online"
+        return ", ".join(part for part in (self.city, self.region, self.country) if part)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One group, every field as validated; the description is still Markdown."""
+
+    slug: str
+    name: str
+    category: str
+    source: SourceRef
+    summary: str = ""
+    description: str = ""
+    description_line: int = 0
+    tags: tuple[str, ...] = ()
+    industry: str = ""
+    location: Location | None = None
+    languages: tuple[str, ...] = ()
+    members: int | None = None
+    members_as_of: dt.date | None = None
+    founded: dt.date | None = None
+    added: dt.date | None = None
+    website: str = ""
+    join_url: str = ""
+    visibility: str = "open"
+    status: str = "active"
+    last_post: dt.date | None = None
+    posts_per_month: float | None = None
+    audience_industries: tuple[str, ...] = ()
+    audience_regions: tuple[str, ...] = ()
+    managers: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    featured: bool = False
+    draft: bool = False
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What a listing, a facet or the search index needs of a group; kept in memory for every group.
+
+    `digest` changes whenever anything a listing shows changes; `record_digest` whenever anything
+    in the group's own page changes.
+    """
+
+    slug: str
+    name: str
+    summary: str
+    category: str
+    tags: tuple[str, ...]
+    tag_slugs: tuple[str, ...]
+    industry: str
+    industry_slug: str
+    location_label: str
+    country: str
+    country_slug: str
+    languages: tuple[str, ...]
+    members: int | None
+    size_band: str
+    activity: str
+    visibility: str
+    status: str
+    founded: dt.date | None
+    added: dt.date | None
+    last_post: dt.date | None
+    posts_per_month: float | None
+    featured: bool
+    related: tuple[str, ...]
+    source: SourceRef
+    digest: str
+    record_digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A guide, a milestone or a plain page: front matter plus a Markdown body."""
+
+    kind: str  # "guide" | "milestone" | "page"
+    slug: str
+    title: str
+    source: SourceRef
+    body: str = ""
+    body_line: int = 0
+    summary: str = ""
+    date: dt.date | None = None
+    updated: dt.date | None = None
+    author: str = ""
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    figure: int | None = None
+    figure_label: str = ""
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """`site.yaml`, validated."""
+
+    title: str
+    base_url: str
+    description: str = ""
+    language: str = "en"
+    theme: str = "default"
+    per_page: int = 48
+    as_of: dt.date | None = None
+    link_schemes: tuple[str, ...] = ()
+    badge_line: str = "members"
+    categories: tuple[Category, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under, always starting and ending with '/'."""
+        from urllib.parse import urlsplit
+
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    def allowed_schemes(self) -> frozenset[str]:
+        return frozenset(("http", "https", "mailto", *self.link_schemes))
