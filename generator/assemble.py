@@ -1,0 +1,204 @@
+"""Cards and documents from every file -> the Site: cross-checks, as-of date, taxonomies, related groups."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from generator.derive import with_as_of
+from generator.diagnostics import Diagnostic, error
+from generator.loading import EPOCH, SourceResult
+from generator.model import ACTIVITY_LEVELS, SIZE_BANDS, UNKNOWN_BAND, Card, Document, SiteConfig, SourceRef
+from generator.text import fold_latin, slugify
+from generator.yamlio import YamlProblem, load, split_front_matter
+
+RELATED_LIMIT = 6
+NEIGHBOURS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    slug: str
+    name: str
+    indices: tuple[int, ...]  # positions in Site.cards (A-Z order)
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    key: str  # categories | tags | locations | industries | sizes
+    title: str
+    singular: str
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything a build renders from; nothing here holds a group's description."""
+
+    config: SiteConfig
+    as_of: dt.date
+    cards: tuple[Card, ...]  # A-Z by name
+    index: dict[str, int]  # slug -> position in cards
+    related: tuple[tuple[int, ...], ...]  # per card, positions of its related cards
+    taxonomies: dict[str, Taxonomy]
+    guides: tuple[Document, ...]
+    milestones: tuple[Document, ...]
+    pages: tuple[Document, ...]
+
+
+def sort_key(name: str, slug: str) -> tuple[str, str]:
+    return (fold_latin(name).casefold(), slug)
+
+
+def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path) -> tuple[Site, list[Diagnostic]]:
+    """Join the per-file results into a Site, reporting problems that span files."""
+    diagnostics: list[Diagnostic] = []
+    as_of = config.as_of or max((r.newest for r in results if r.newest), default=EPOCH)
+    cards: list[Card] = []
+    first_seen: dict[str, SourceRef] = {}
+    documents: dict[str, list[Document]] = defaultdict(list)
+    doc_seen: dict[tuple[str, str], SourceRef] = {}
+    for result in results:
+        for card in result.cards:
+            if card.slug in first_seen:
+                other = first_seen[card.slug]
+                diagnostics.append(error(card.source.path, card.source.line, 1,
+                                         f"duplicate group slug '{card.slug}', also used by "
+                                         f"{other.path}:{other.line}"))
+                continue
+            first_seen[card.slug] = card.source
+            cards.append(card if config.as_of else with_as_of(card, as_of))
+        for doc in result.documents:
+            key = (doc.kind, doc.slug)
+            if key in doc_seen:
+                diagnostics.append(error(doc.source.path, 1, 1, f"duplicate {doc.kind} slug '{doc.slug}', also "
+                                         f"used by {doc_seen[key].path}"))
+                continue
+            doc_seen[key] = doc.source
+            documents[doc.kind].append(doc)
+    cards.sort(key=lambda c: sort_key(c.name, c.slug))
+    index = {card.slug: i for i, card in enumerate(cards)}
+    for card in cards:
+        for position, slug in enumerate(card.related):
+            if slug not in index:
+                line, col = locate(root, card.source, ("related", position))
+                diagnostics.append(error(card.source.path, line, col, f"'related' names '{slug}', but no group "
+                                         "has that slug"))
+    taxonomies = build_taxonomies(config, cards)
+    related = tuple(related_for(cards, index, taxonomies))
+    by_date = lambda doc: (doc.date or EPOCH, doc.slug)  # noqa: E731
+    site = Site(
+        config=config,
+        as_of=as_of,
+        cards=tuple(cards),
+        index=index,
+        related=related,
+        taxonomies=taxonomies,
+        guides=tuple(sorted(documents["guide"], key=by_date, reverse=True)),
+        milestones=tuple(sorted(documents["milestone"], key=by_date, reverse=True)),
+        pages=tuple(sorted(documents["page"], key=lambda d: d.slug)),
+    )
+    return site, diagnostics
+
+
+def build_taxonomies(config: SiteConfig, cards: Sequence[Card]) -> dict[str, Taxonomy]:
+    buckets: dict[str, dict[str, list[int]]] = {k: defaultdict(list) for k in
+                                                 ("categories", "tags", "locations", "industries", "sizes")}
+    names: dict[str, dict[str, str]] = {k: {} for k in buckets}
+    for i, card in enumerate(cards):
+        buckets["categories"][card.category].append(i)
+        for tag, tag_slug in zip(card.tags, card.tag_slugs, strict=True):
+            if tag_slug and (not buckets["tags"][tag_slug] or buckets["tags"][tag_slug][-1] != i):
+                buckets["tags"][tag_slug].append(i)
+                names["tags"].setdefault(tag_slug, tag)
+        if card.country_slug:
+            buckets["locations"][card.country_slug].append(i)
+            names["locations"].setdefault(card.country_slug, card.country)
+        if card.industry_slug:
+            buckets["industries"][card.industry_slug].append(i)
+            names["industries"].setdefault(card.industry_slug, card.industry)
+        buckets["sizes"][card.size_band].append(i)
+
+    def terms(key: str, order: Iterable[tuple[str, str, str]]) -> tuple[Term, ...]:
+        return tuple(Term(slug, name, tuple(buckets[key][slug]), desc) for slug, name, desc in order
+                     if buckets[key].get(slug))
+
+    def by_name(key: str) -> list[tuple[str, str, str]]:
+        return sorted(((s, n, "") for s, n in names[key].items()), key=lambda t: sort_key(t[1], t[0]))
+
+    bands = [(slug, label, "") for slug, label, _, _ in SIZE_BANDS] + [(UNKNOWN_BAND[0], UNKNOWN_BAND[1], "")]
+    return {
+        "categories": Taxonomy("categories", "Categories", "Category",
+                               terms("categories", ((c.slug, c.name, c.description) for c in config.categories))),
+        "tags": Taxonomy("tags", "Tags", "Tag", terms("tags", by_name("tags"))),
+        "locations": Taxonomy("locations", "Locations", "Location", terms("locations", by_name("locations"))),
+        "industries": Taxonomy("industries", "Industries", "Industry", terms("industries", by_name("industries"))),
+        "sizes": Taxonomy("sizes", "Sizes", "Size", terms("sizes", bands)),
+    }
+
+
+def related_for(cards: Sequence[Card], index: dict[str, int],
+                taxonomies: dict[str, Taxonomy]) -> Iterable[tuple[int, ...]]:
+    """Per card: explicit `related` first, then neighbours sharing tags, industry, category and country.
+
+    Candidates come from a window around the card in each shared term's list, so the cost per card
+    is bounded however large the directory grows.
+    """
+    lists: dict[tuple[str, str], tuple[int, ...]] = {}
+    for key in ("tags", "industries", "categories", "locations"):
+        for term in taxonomies[key].terms:
+            lists[(key, term.slug)] = term.indices
+    for i, card in enumerate(cards):
+        chosen = [index[s] for s in card.related if s in index and index[s] != i]
+        chosen = list(dict.fromkeys(chosen))
+        if len(chosen) < RELATED_LIMIT:
+            keys = [("tags", t) for t in card.tag_slugs] + [("industries", card.industry_slug),
+                                                            ("categories", card.category),
+                                                            ("locations", card.country_slug)]
+            scores: dict[int, int] = defaultdict(int)
+            weights = {"tags": 3, "industries": 2, "categories": 1, "locations": 1}
+            for key in keys:
+                members = lists.get(key)
+                if not members:
+                    continue
+                at = bisect.bisect_left(members, i)
+                for j in members[max(0, at - NEIGHBOURS): at + NEIGHBOURS + 1]:
+                    if j != i:
+                        scores[j] += weights[key[0]]
+            taken = set(chosen)
+            ranked = sorted((j for j in scores if j not in taken and cards[j].status != "defunct"),
+                            key=lambda j: (-scores[j], -(cards[j].members or 0), j))
+            chosen.extend(ranked[: RELATED_LIMIT - len(chosen)])
+        yield tuple(chosen)
+
+
+def locate(root: Path, ref: SourceRef, path: tuple[str | int, ...]) -> tuple[int, int]:
+    """The position of a field in a YAML or Markdown group file; the record's line when it cannot be found."""
+    if not ref.path.endswith((".yaml", ".yml", ".md")):
+        return (ref.line, 1)
+    try:
+        text = (root / ref.path).read_text("utf-8")
+        loaded = split_front_matter(text).meta if ref.path.endswith(".md") else load(text)
+    except (OSError, UnicodeDecodeError, YamlProblem):
+        return (ref.line, 1)
+    prefix: tuple[str | int, ...] = (ref.index,) if isinstance(loaded.value, list) else ()
+    return loaded.where((*prefix, *path))
+
+
+def activity_counts(cards: Sequence[Card]) -> dict[str, int]:
+    counts = dict.fromkeys((slug for slug, _ in ACTIVITY_LEVELS), 0)
+    for card in cards:
+        counts[card.activity] += 1
+    return counts
+
+
+def category_slug(name: str) -> str:
+    return slugify(name)
+
+
+__all__ = ["Site", "Taxonomy", "Term", "activity_counts", "assemble", "replace"]

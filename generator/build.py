@@ -1,0 +1,332 @@
+"""Orchestrates a build: load -> validate -> assemble -> plan -> render -> write -> publish, timing each stage."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator import cache, plan, writer
+from generator.assemble import Site, assemble
+from generator.config import load_config
+from generator.derive import digest
+from generator.diagnostics import Diagnostic, Report, error
+from generator.loading import SourceResult, load_source
+from generator.model import SiteConfig
+from generator.plan import Job
+from generator.render import RenderContext, RenderError, page_urls, render
+from generator.routes import check_collisions, output_path
+from generator.sources import SourceFile, find_sources
+from generator.themes import Theme, ThemeError, file_digest, resolve_theme, template_digests
+
+CACHE_DIR = ".groupdir-cache"
+PARALLEL_MIN = 400  # below this many tasks, worker start-up costs more than it saves
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    source: Path
+    output: Path
+    base_url: str | None = None
+    drafts: bool = False
+    jobs: int = 0  # 0: one per CPU
+    strict: bool = False
+    use_cache: bool = True
+    progress: Callable[[str, int, int], None] | None = None
+
+    @property
+    def workers(self) -> int:
+        return self.jobs or os.cpu_count() or 1
+
+
+@dataclass
+class BuildResult:
+    report: Report
+    site: Site | None = None
+    rendered: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    records: int = 0
+    outputs: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.report.errors
+
+
+@dataclass
+class Loaded:
+    config: SiteConfig | None
+    site: Site | None
+    sources: dict[str, SourceFile]
+    report: Report
+    parsed: dict[str, tuple[tuple[int, int], str, SourceResult]]
+
+
+def load_site(options: BuildOptions, state: cache.BuildState | None = None,
+              timings: dict[str, float] | None = None) -> Loaded:
+    """Every stage up to the validated Site; every problem found is in the report."""
+    timings = timings if timings is not None else {}
+    report = Report()
+    started = time.perf_counter()
+    config, problems = load_config(options.source, base_url=options.base_url)
+    report.extend(problems)
+    if config is None:
+        return Loaded(None, None, {}, report, {})
+    config_key = digest(repr((config, options.drafts)))
+    sources = find_sources(options.source)
+    previous = state.parsed if state else {}
+    results: dict[str, SourceResult] = {}
+    todo: list[SourceFile] = []
+    for source in sources:
+        hit = previous.get(source.path)
+        if hit is not None and hit[0] == source.stamp and hit[1] == config_key:
+            results[source.path] = hit[2]
+        else:
+            todo.append(source)
+    loader = _Loader(options.source, config, options.drafts)
+    for result in _map(loader, todo, options.workers):
+        results[result.source.path] = result
+    ordered = [results[s.path] for s in sources]
+    for result in ordered:
+        report.extend(result.diagnostics)
+    timings["load"] = time.perf_counter() - started
+    started = time.perf_counter()
+    site, problems = assemble(config, ordered, options.source)
+    report.extend(problems)
+    timings["assemble"] = time.perf_counter() - started
+    parsed = {s.path: (s.stamp, config_key, results[s.path]) for s in sources}
+    return Loaded(config, site, {s.path: s for s in sources}, report, parsed)
+
+
+@dataclass(frozen=True)
+class _Loader:
+    root: Path
+    config: SiteConfig
+    drafts: bool
+
+    def __call__(self, source: SourceFile) -> SourceResult:
+        return load_source(self.root, source, self.config, drafts=self.drafts)
+
+
+def _map(function: Callable[[Any], Any], items: list[Any], workers: int) -> Iterator[Any]:
+    if workers <= 1 or len(items) < PARALLEL_MIN:
+        yield from map(function, items)
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield from pool.imap(function, items, chunksize=64)
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """Build the site; on any error the output folder is left exactly as it was."""
+    timings: dict[str, float] = {}
+    total_started = time.perf_counter()
+    output = options.output
+    state_file = cache.state_path(options.source / CACHE_DIR, output)
+    state = cache.load_state(state_file) if options.use_cache else cache.BuildState()
+    loaded = load_site(options, state, timings)
+    result = BuildResult(loaded.report, loaded.site, timings=timings)
+    if loaded.site is None or loaded.report.failed(options.strict):
+        return result
+    site = loaded.site
+    result.records = len(site.cards) + len(site.guides) + len(site.milestones) + len(site.pages)
+    try:
+        writer.check_output_folder(output)
+        theme = resolve_theme(options.source, site.config.theme)
+    except (writer.OutputError, ThemeError) as exc:
+        result.report.add(error("site.yaml" if isinstance(exc, ThemeError) else str(output), 0, 0, str(exc)))
+        return result
+
+    started = time.perf_counter()
+    static = theme.static_files()
+    asset_urls = {rel: f"{site.config.base_path}static/{rel}?v={file_digest(path)}" for rel, path in static.items()}
+    ctx = RenderContext(options.source, site, theme, loaded.sources, asset_urls, options.drafts)
+    ctx.extra_contexts["search"] = _search_context(site)
+    jobs = list(plan.plan(site))
+    urls = page_urls(jobs, ctx.urls)
+    jobs.extend(plan.sitemap_jobs(urls))
+    ctx.extra_contexts["sitemap"] = {"urls": urls}
+    problems = check_collisions(_claims(jobs, site))
+    if problems:
+        result.report.extend(problems)
+        return result
+    templates = template_digests(ctx.env, sorted({j.template for j in jobs if j.template}))
+    config_key = digest(repr((site.config, site.as_of, sorted(asset_urls.items()))))
+    timings["plan"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    writer.recover(output)
+    staging = writer.staging_for(output)
+    if staging.exists():
+        import shutil
+
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    old = state.outputs
+    new: dict[str, cache.Entry] = {}
+    dirty: list[tuple[Job, str]] = []
+    for job in jobs:
+        fingerprint = digest(f"{job.inputs}|{templates.get(job.template, '')}|{config_key}")
+        entry = old.get(job.path)
+        if entry is not None and entry[0] == fingerprint and _stamp_matches(output / job.path, entry):
+            new[job.path] = entry
+            result.unchanged += 1
+        else:
+            dirty.append((job, fingerprint))
+    dirty.sort(key=lambda item: _locality(item[0], site))
+    try:
+        for job, fingerprint, written in _render_all(ctx, dirty, staging, output, old, options.workers):
+            result.rendered.append(job.path)
+            new[job.path] = (fingerprint, written.digest, written.size, written.mtime_ns)
+            if written.wrote:
+                result.written.append(job.path)
+            else:
+                result.unchanged += 1
+        for rel, path in static.items():
+            _copy_static(f"static/{rel}", path, staging, output, old, new, result)
+        for rel, data in _search_files(site, ctx):
+            _put(rel, data, "search-index", staging, output, old, new, result)
+    except RenderError as exc:
+        result.report.add(_render_diagnostic(str(exc)))
+        import shutil
+
+        shutil.rmtree(staging, ignore_errors=True)
+        return result
+    timings["render"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    if state.loaded_ok:
+        removals = sorted(set(old) - set(new))
+    else:
+        removals = [p for p in writer.all_files(output) if p not in new] if output.exists() else []
+    result.removed = removals
+    result.outputs = len(new)
+    cache.forget(state_file)
+    writer.publish(output, staging, removals)
+    # Files published keep the stamp they had in staging (rename keeps mtime), so `new` is accurate.
+    if options.use_cache:
+        cache.save_state(state_file, cache.BuildState(loaded.parsed, new))
+    timings["write"] = time.perf_counter() - started
+    timings["total"] = time.perf_counter() - total_started
+    return result
+
+
+def _claims(jobs: Iterable[Job], site: Site) -> dict[str, list[str]]:
+    claims: dict[str, list[str]] = {}
+    for job in jobs:
+        if job.kind == "group":
+            source = site.cards[site.index[str(job.key[0])]].source.path
+        elif job.kind == "doc":
+            source = f"content/{job.key[0]}s/{job.key[1]}.md"
+        else:
+            source = f"(generated {job.kind})"
+        claims.setdefault(job.path, []).append(source)
+    return claims
+
+
+def _stamp_matches(path: Path, entry: cache.Entry) -> bool:
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return stat.st_size == entry[2] and stat.st_mtime_ns == entry[3]
+
+
+def _locality(job: Job, site: Site) -> tuple[str, int, str]:
+    if job.kind == "group":
+        source = site.cards[site.index[str(job.key[0])]].source
+        return (source.path, source.index, job.path)
+    return ("", 0, job.path)
+
+
+_worker_ctx: dict[str, Any] = {}
+
+
+def _render_task(task: tuple[Job, str, str | None]) -> tuple[Job, str, writer.Written]:
+    job, fingerprint, old_digest = task
+    ctx: RenderContext = _worker_ctx["ctx"]
+    data = render(job, ctx)
+    return job, fingerprint, _settle(job.path, data, old_digest, _worker_ctx["staging"], _worker_ctx["output"])
+
+
+def _settle(path: str, data: bytes, old_digest: str | None, staging: Path, output: Path) -> writer.Written:
+    """Stage the bytes unless the output already holds exactly these bytes."""
+    new_digest = writer.content_digest(data)
+    if old_digest is None:
+        found = writer.existing_digest(output, path)
+        if found is not None and found[0] == new_digest:
+            return writer.Written(path, new_digest, found[1], found[2], False)
+    elif old_digest == new_digest:
+        try:
+            stat = (output / path).stat()
+            return writer.Written(path, new_digest, stat.st_size, stat.st_mtime_ns, False)
+        except OSError:
+            pass
+    return writer.stage(staging, path, data)
+
+
+def _render_all(ctx: RenderContext, dirty: list[tuple[Job, str]], staging: Path, output: Path,
+                old: dict[str, cache.Entry], workers: int) -> Iterator[tuple[Job, str, writer.Written]]:
+    tasks = [(job, fp, old[job.path][1] if job.path in old else None) for job, fp in dirty]
+    _worker_ctx.update(ctx=ctx, staging=staging, output=output)
+    try:
+        if workers <= 1 or len(tasks) < PARALLEL_MIN:
+            yield from map(_render_task, tasks)
+            return
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_render_task, tasks, chunksize=32)
+    finally:
+        _worker_ctx.clear()
+
+
+def _put(rel: str, data: bytes, fingerprint: str, staging: Path, output: Path, old: dict[str, cache.Entry],
+         new: dict[str, cache.Entry], result: BuildResult) -> None:
+    entry = old.get(rel)
+    written = _settle(rel, data, entry[1] if entry else None, staging, output)
+    new[rel] = (fingerprint, written.digest, written.size, written.mtime_ns)
+    if written.wrote:
+        result.written.append(rel)
+    else:
+        result.unchanged += 1
+
+
+def _copy_static(rel: str, source: Path, staging: Path, output: Path, old: dict[str, cache.Entry],
+                 new: dict[str, cache.Entry], result: BuildResult) -> None:
+    _put(rel, source.read_bytes(), "static", staging, output, old, new, result)
+
+
+def _search_context(site: Site) -> dict[str, Any]:
+    try:
+        from generator.search import search_page_context
+    except ImportError:
+        return {}
+    return dict(search_page_context(site.cards, site.config))
+
+
+def _search_files(site: Site, ctx: RenderContext) -> Iterable[tuple[str, bytes]]:
+    try:
+        from generator.search import build_search_index
+    except ImportError:
+        return []
+    return build_search_index(site.cards, site.config, lambda slug: ctx.urls.path(f"groups/{slug}/"))
+
+
+def _render_diagnostic(message: str) -> Diagnostic:
+    location, _, rest = message.partition(": ")
+    path, _, line = location.partition(":")
+    if line.isdigit():
+        return error(path, int(line), 0, rest)
+    return error(location, 0, 0, rest)
+
+
+def default_output(source: Path) -> Path:
+    return source / "output"
+
+
+__all__ = ["BuildOptions", "BuildResult", "build", "load_site", "output_path"]

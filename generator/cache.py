@@ -1,0 +1,69 @@
+"""The build cache: parsed files by stamp, and for every output the fingerprint and stamp it was written with.
+
+It is an optimisation only. A cache that is missing, from another version, or corrupt (a checksum
+guards every byte) is ignored, and the build does all the work again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator import __version__
+from generator.loading import SourceResult
+
+FORMAT = 3
+Entry = tuple[str, str, int, int]  # fingerprint, content digest, size, mtime_ns
+
+
+@dataclass
+class BuildState:
+    parsed: dict[str, tuple[tuple[int, int], str, SourceResult]] = field(default_factory=dict)
+    outputs: dict[str, Entry] = field(default_factory=dict)
+    loaded_ok: bool = False
+
+
+def state_path(cache_dir: Path, output: Path) -> Path:
+    key = hashlib.blake2b(str(output.resolve()).encode(), digest_size=6).hexdigest()
+    return cache_dir / f"state-{key}.pickle"
+
+
+def load_state(path: Path) -> BuildState:
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return BuildState()
+    if len(blob) < 32:
+        return BuildState()
+    body, checksum = blob[:-32], blob[-32:]
+    if hashlib.blake2b(body, digest_size=32).digest() != checksum:
+        return BuildState()
+    try:
+        header, parsed, outputs = pickle.loads(body)  # noqa: S301 - our own file, checksummed
+    except Exception:  # noqa: BLE001 - any failure means "no cache"
+        return BuildState()
+    if header != (FORMAT, __version__):
+        return BuildState()
+    return BuildState(parsed, outputs, True)
+
+
+def save_state(path: Path, state: BuildState) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ignore = path.parent / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", "utf-8")
+    body = pickle.dumps(((FORMAT, __version__), state.parsed, state.outputs), protocol=pickle.HIGHEST_PROTOCOL)
+    temp = path.with_suffix(f".tmp{os.getpid()}")
+    temp.write_bytes(body + hashlib.blake2b(body, digest_size=32).digest())
+    os.replace(temp, path)
+
+
+def forget(path: Path) -> None:
+    """Drop the state before publishing, so a build killed mid-publish is never trusted afterwards."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass

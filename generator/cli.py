@@ -1,0 +1,145 @@
+"""Command line: groupdir build | check | serve | init | new | import."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator import __version__
+from generator.build import BuildOptions, BuildResult, build, default_output, load_site
+from generator.diagnostics import Report
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def print_report(report: Report, source: Path, *, stream: object = None) -> None:
+    out = stream or sys.stderr
+    for item in report.sorted():
+        print(item.format(source), file=out)  # type: ignore[call-overload]
+    errors, warnings = len(report.errors), len(report.warnings)
+    if errors or warnings:
+        print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}", file=out)  # type: ignore[call-overload]
+
+
+def _source(args: argparse.Namespace) -> Path:
+    return Path(args.source).resolve()
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    source = _source(args)
+    output = Path(args.output).resolve() if args.output else default_output(source)
+    options = BuildOptions(source, output, base_url=args.base_url, drafts=args.drafts, jobs=args.jobs,
+                           strict=args.strict, use_cache=not args.no_cache)
+    result = build(options)
+    print_report(result.report, source)
+    if not result.ok or (args.strict and result.report.warnings):
+        print(f"build failed; {output} was left as it was", file=sys.stderr)
+        return EXIT_CONTENT
+    print(summary(result, output))
+    return EXIT_OK
+
+
+def summary(result: BuildResult, output: Path) -> str:
+    t = result.timings
+    stages = ", ".join(f"{k} {t[k]:.2f}s" for k in ("load", "assemble", "plan", "render", "write") if k in t)
+    return (f"built {result.records} records into {output}: {len(result.rendered)} rendered, "
+            f"{len(result.written)} written, {result.unchanged} unchanged, {len(result.removed)} removed "
+            f"in {t.get('total', 0):.2f}s ({stages})")
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    source = _source(args)
+    options = BuildOptions(source, default_output(source), drafts=True, jobs=args.jobs, strict=args.strict)
+    loaded = load_site(options)
+    print_report(loaded.report, source, stream=sys.stdout)
+    if loaded.report.failed(args.strict):
+        return EXIT_CONTENT
+    count = len(loaded.site.cards) if loaded.site else 0
+    print(f"ok: {count} groups, {len(loaded.sources)} files checked")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from generator.server import serve
+
+    return serve(args)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from generator.scaffold import init_site
+
+    return init_site(Path(args.directory))
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from generator.scaffold import new_file
+
+    return new_file(_source(args), args.kind, args.title)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="groupdir", description="Build static sites for directories of groups.")
+    top.add_argument("--version", action="version", version=f"groupdir {__version__}")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--source", default=".", help="the site folder, holding site.yaml (default: here)")
+        p.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: one per CPU)")
+
+    p = sub.add_parser("build", help="validate the content and write the site", description="Validate every "
+                       "content file, then render the site into the output folder. On any error the previous "
+                       "output is left untouched.")
+    common(p)
+    p.add_argument("--output", help="output folder (default: SOURCE/output)")
+    p.add_argument("--base-url", help="override site.yaml's base_url, e.g. for a staging host")
+    p.add_argument("--drafts", action="store_true", help="include records marked draft: true")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("--no-cache", action="store_true", help="ignore and do not write .groupdir-cache/")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("check", help="validate the content and report every problem", description="Validate "
+                       "every content file and report every problem as path:line:col. Exit 0 when clean, 1 on "
+                       "content errors, 2 on usage errors.")
+    common(p)
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("serve", help="preview with live reload", description="Build the site into a preview "
+                       "folder, serve it, and rebuild and reload the browser on every change.")
+    common(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    p.add_argument("--output", help="preview folder (default: SOURCE/.groupdir-cache/preview)")
+    p.add_argument("--open", action="store_true", help="open the site in a browser")
+    p.add_argument("--drafts", action="store_true", help="include drafts")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("init", help="create a new site", description="Create a new site with a few example "
+                       "files that builds at once.")
+    p.add_argument("directory")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("new", help="create a group, guide or milestone file", description="Create a content "
+                       "file with every field stubbed and commented.")
+    p.add_argument("kind", choices=["group", "guide", "milestone"])
+    p.add_argument("title")
+    p.add_argument("--source", default=".", help="the site folder (default: here)")
+    p.set_defaults(func=cmd_new)
+
+    try:
+        from generator.importer.cli import add_parser as add_import_parser
+    except ImportError:
+        pass
+    else:
+        add_import_parser(sub)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,71 @@
+"""Markdown -> HTML under the project's policy: raw HTML is shown as text, unsafe link schemes are removed."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+from typing import Any
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
+
+from generator.text import link_is_safe
+
+_EXTENSIONS = ["sane_lists", "tables", "fenced_code", "smarty"]
+
+
+class _LinkPolicy(Treeprocessor):
+    """Drop links and images whose URL is not allowed; mark external links."""
+
+    def __init__(self, md: Any, allowed: frozenset[str], heading_offset: int) -> None:
+        super().__init__(md)
+        self.allowed = allowed
+        self.heading_offset = heading_offset
+
+    def run(self, root: etree.Element) -> None:
+        for parent in root.iter():
+            for child in list(parent):
+                if child.tag == "a":
+                    href = child.get("href", "")
+                    if not link_is_safe(href, self.allowed):
+                        del child.attrib["href"]
+                        child.tag = "span"
+                    elif href.startswith(("http://", "https://")):
+                        child.set("rel", "nofollow ugc noopener")
+                elif child.tag == "img":
+                    src = child.get("src", "")
+                    if not src.startswith(("https://", "http://")) or not link_is_safe(src, self.allowed):
+                        # Images would be requests to other hosts or unsafe schemes: show the alt text.
+                        alt, tail = child.get("alt", ""), child.tail
+                        child.clear()
+                        child.tag, child.text, child.tail = "span", alt, tail
+                    else:
+                        child.set("loading", "lazy")
+                elif child.tag in ("h1", "h2", "h3", "h4", "h5") and self.heading_offset:
+                    level = min(int(child.tag[1]) + self.heading_offset, 6)
+                    child.tag = f"h{level}"
+
+
+class _Policy(Extension):
+    def __init__(self, allowed: frozenset[str], heading_offset: int) -> None:
+        super().__init__()
+        self.allowed = allowed
+        self.heading_offset = heading_offset
+
+    def extendMarkdown(self, md: Any) -> None:  # noqa: N802 - Python-Markdown's name
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_LinkPolicy(md, self.allowed, self.heading_offset), "groupdir_links", 0)
+
+
+class MarkdownRenderer:
+    """One reusable Markdown instance (creating one costs far more than converting a description)."""
+
+    def __init__(self, allowed_schemes: frozenset[str], heading_offset: int = 1) -> None:
+        self._md = markdown.Markdown(extensions=[*_EXTENSIONS, _Policy(allowed_schemes, heading_offset)],
+                                     output_format="html")
+
+    def render(self, text: str) -> Markup:
+        html = self._md.reset().convert(text)
+        return Markup(html)

@@ -1,0 +1,123 @@
+"""The page plan: every output the site will have, each with a digest of the data it is made from.
+
+A job is small and picklable: the renderer looks the data up again from the Site by `key`. A job's
+`inputs` digest, with the digest of its template and of the configuration, decides whether an
+output from an earlier build can be kept as it is.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from generator import routes
+from generator.assemble import Site
+from generator.derive import digest
+from generator.model import Card
+
+HOME_FEATURED = 6
+HOME_RECENT = 6
+HOME_DOCS = 4
+FEED_ENTRIES = 50
+SITEMAP_LIMIT = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    path: str  # output path, e.g. "groups/rust-berlin/index.html"
+    kind: str  # home | group | listing | terms | docs | doc | search | 404 | feed | sitemap | robots
+    template: str  # template name, or "" for outputs made without one
+    key: tuple[object, ...]  # what the renderer needs to find the data again
+    inputs: str  # digest of the data this output is made from
+
+
+def _digest_cards(cards: Sequence[Card]) -> str:
+    return digest("|".join(card.digest for card in cards))
+
+
+def pages_of(count: int, per_page: int) -> int:
+    return max(1, math.ceil(count / per_page))
+
+
+def featured(site: Site) -> list[int]:
+    chosen = [i for i, card in enumerate(site.cards) if card.featured]
+    return sorted(chosen, key=lambda i: (-(site.cards[i].members or 0), i))[:HOME_FEATURED]
+
+
+def recently_added(site: Site, limit: int) -> list[int]:
+    dated = [i for i, card in enumerate(site.cards) if card.added is not None]
+    return sorted(dated, key=lambda i: (site.cards[i].added, site.cards[i].slug), reverse=True)[:limit]
+
+
+def listing_jobs(site: Site, first_url: str, indices: Sequence[int], key: tuple[object, ...],
+                 head: str) -> Iterator[Job]:
+    per_page = site.config.per_page
+    total = pages_of(len(indices), per_page)
+    for number in range(1, total + 1):
+        chunk = [site.cards[i] for i in indices[(number - 1) * per_page: number * per_page]]
+        url = routes.paged(first_url, number)
+        inputs = digest(f"{head}|{number}|{total}|{len(indices)}|{_digest_cards(chunk)}")
+        yield Job(routes.output_path(url), "listing", "listing.html", (*key, number), inputs)
+
+
+def plan(site: Site) -> Iterator[Job]:
+    """Every output, in a fixed order."""
+    cards = site.cards
+    config_bits = digest(repr(site.as_of))
+    home_inputs = digest("|".join([
+        config_bits,
+        _digest_cards([cards[i] for i in featured(site)]),
+        _digest_cards([cards[i] for i in recently_added(site, HOME_RECENT)]),
+        repr([(t.slug, len(t.indices)) for t in site.taxonomies["categories"].terms]),
+        repr([(t.slug, len(t.indices)) for t in site.taxonomies["sizes"].terms]),
+        repr([d for d in site.guides[:HOME_DOCS]]), repr([d for d in site.milestones[:HOME_DOCS]]),
+        repr((len(cards), sum(c.members or 0 for c in cards), sum(c.activity == "active" for c in cards))),
+    ]))
+    yield Job("index.html", "home", "home.html", (), home_inputs)
+
+    for i, card in enumerate(cards):
+        related = [cards[j] for j in site.related[i]]
+        inputs = digest(f"{card.record_digest}|{card.digest}|{_digest_cards(related)}|{config_bits}")
+        yield Job(routes.output_path(routes.group(card.slug)), "group", "group.html", (card.slug,), inputs)
+
+    yield from listing_jobs(site, "groups/", range(len(cards)), ("all",), "all")
+
+    for dimension in routes.DIMENSIONS:
+        taxonomy = site.taxonomies[dimension]
+        listing = repr([(t.slug, t.name, t.description, len(t.indices)) for t in taxonomy.terms])
+        yield Job(routes.output_path(routes.dimension_index(dimension)), "terms", "terms.html", (dimension,),
+                  digest(listing))
+        for term in taxonomy.terms:
+            head = f"{dimension}|{term.slug}|{term.name}|{term.description}"
+            yield from listing_jobs(site, routes.term(dimension, term.slug), term.indices,
+                                    ("term", dimension, term.slug), head)
+
+    for kind, docs, index_url in (("guide", site.guides, "guides/"), ("milestone", site.milestones, "milestones/")):
+        yield Job(routes.output_path(index_url), "docs", f"{kind}s.html", (kind,), digest(repr(docs)))
+        for doc in docs:
+            yield Job(routes.output_path(routes.document(kind, doc.slug)), "doc", f"{kind}.html",
+                      (kind, doc.slug), digest(repr(doc)))
+    for doc in site.pages:
+        yield Job(routes.output_path(routes.document("page", doc.slug)), "doc", "page.html", ("page", doc.slug),
+                  digest(repr(doc)))
+
+    yield Job("search/index.html", "search", "search.html", (), digest(_digest_cards(cards)))
+    yield Job("404.html", "404", "404.html", (), "")
+
+    newest = recently_added(site, FEED_ENTRIES)
+    yield Job("groups/feed.xml", "feed", "", ("groups",), _digest_cards([cards[i] for i in newest]))
+    yield Job("milestones/feed.xml", "feed", "", ("milestones",), digest(repr(site.milestones[:FEED_ENTRIES])))
+    yield Job("robots.txt", "robots", "", (), "")
+
+
+def sitemap_jobs(urls: Sequence[str]) -> Iterator[Job]:
+    """sitemap.xml, or a sitemap index with parts of at most 50,000 URLs once the site is larger."""
+    if len(urls) <= SITEMAP_LIMIT:
+        yield Job("sitemap.xml", "sitemap", "", ("single",), digest("\n".join(urls)))
+        return
+    parts = pages_of(len(urls), SITEMAP_LIMIT)
+    for number in range(1, parts + 1):
+        chunk = urls[(number - 1) * SITEMAP_LIMIT: number * SITEMAP_LIMIT]
+        yield Job(f"sitemap-{number}.xml", "sitemap", "", ("part", number), digest("\n".join(chunk)))
+    yield Job("sitemap.xml", "sitemap", "", ("index", parts), digest(str(parts)))

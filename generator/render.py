@@ -1,0 +1,279 @@
+"""Page jobs -> bytes. A RenderContext holds what every job of one build needs; jobs look data up in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator import feeds, plan, routes
+from generator.assemble import Site
+from generator.contexts import DIMENSION_INTROS, Views
+from generator.loading import groups_of
+from generator.markdown_render import MarkdownRenderer
+from generator.model import Group
+from generator.plan import Job
+from generator.routes import Urls
+from generator.sources import SourceFile
+from generator.themes import Theme, make_environment
+
+
+class RenderError(Exception):
+    """A template failed; the message names the template file and line."""
+
+
+@dataclass
+class RenderContext:
+    root: Path
+    site: Site
+    theme: Theme
+    sources: dict[str, SourceFile]
+    asset_urls: dict[str, str]
+    drafts: bool = False
+    extra_contexts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _groups: dict[str, Group] = field(default_factory=dict)
+    _groups_source: str = ""
+    _env: jinja2.Environment | None = None
+    _views: Views | None = None
+
+    @property
+    def urls(self) -> Urls:
+        return Urls(self.site.config.base_url, self.site.config.base_path)
+
+    @property
+    def views(self) -> Views:
+        if self._views is None:
+            self._views = Views(self.site, self.urls, MarkdownRenderer(self.site.config.allowed_schemes()))
+        return self._views
+
+    @property
+    def env(self) -> jinja2.Environment:
+        if self._env is None:
+            views = self.views
+            self._env = make_environment(self.theme, {
+                "site": views.site_view(),
+                "nav": views.nav(),
+                "url": views.link,
+                "asset": self.asset,
+            })
+        return self._env
+
+    def asset(self, path: str) -> str:
+        if path not in self.asset_urls:
+            raise RenderError(f"asset('{path}'): no such file in the theme's static/ folder")
+        return self.asset_urls[path]
+
+    def group(self, slug: str) -> Group:
+        """The full record of a group; the groups of one file are read together and kept until the next file."""
+        card = self.site.cards[self.site.index[slug]]
+        if self._groups_source != card.source.path:
+            source = self.sources[card.source.path]
+            self._groups = {g.slug: g for g in groups_of(self.root, source, self.site.config, drafts=self.drafts)}
+            self._groups_source = card.source.path
+        return self._groups[slug]
+
+
+def template(ctx: RenderContext, name: str, **values: Any) -> bytes:
+    try:
+        return ctx.env.get_template(name).render(**values).encode("utf-8")
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}") from None
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"{name}: {_template_location(exc)}template error: {exc}") from None
+
+
+def _template_location(exc: BaseException) -> str:
+    """The innermost template frame of a runtime template error, as 'file:line: '."""
+    tb = exc.__traceback__
+    found = ""
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_filename.endswith(".html") or "template" in frame.f_globals.get("__name__", ""):
+            filename = frame.f_globals.get("__jinja_template__")
+            name = getattr(filename, "filename", None) or frame.f_code.co_filename
+            found = f"{name}:{tb.tb_lineno}: "
+        tb = tb.tb_next
+    return found
+
+
+def render(job: Job, ctx: RenderContext) -> bytes:
+    handler = _HANDLERS[job.kind]
+    return handler(job, ctx)
+
+
+def _url_of(job: Job) -> str:
+    return job.path[: -len("index.html")] if job.path.endswith("index.html") else job.path
+
+
+def _home(job: Job, ctx: RenderContext) -> bytes:
+    site, views = ctx.site, ctx.views
+    cards = site.cards
+    sweet = sum(1 for c in cards if c.size_band in ("100-999", "1000-9999"))
+    return template(
+        ctx, job.template,
+        page=views.meta("home", site.config.title, "", nav_key="home"),
+        featured=[views.card(cards[i]) for i in plan.featured(site)],
+        recent=[views.card(cards[i]) for i in plan.recently_added(site, plan.HOME_RECENT)],
+        categories=views.term_views("categories"),
+        guides=[views.doc(d, with_body=False) for d in site.guides[: plan.HOME_DOCS]],
+        milestones=[views.doc(d, with_body=False) for d in site.milestones[: plan.HOME_DOCS]],
+        totals={"groups": len(cards), "members": sum(c.members or 0 for c in cards),
+                "active": sum(1 for c in cards if c.activity == "active"), "sweet_spot": sweet},
+        browse=[views_link(views, label, url) for _, label, url in (
+            ("groups", "All groups A-Z", "groups/"), ("categories", "Categories", "categories/"),
+            ("tags", "Tags", "tags/"), ("locations", "Locations", "locations/"),
+            ("industries", "Industries", "industries/"), ("sizes", "Sizes", "sizes/"))],
+    )
+
+
+def views_link(views: Views, label: str, url: str) -> Any:
+    from generator.views import Link
+
+    return Link(label, views.link(url))
+
+
+def _group(job: Job, ctx: RenderContext) -> bytes:
+    slug = str(job.key[0])
+    site, views = ctx.site, ctx.views
+    position = site.index[slug]
+    card = site.cards[position]
+    group = ctx.group(slug)
+    category = views.category_names.get(card.category, card.category)
+    url = routes.group(slug)
+    meta = views.meta("group", group.name, url, description=group.summary, nav_key="groups", og_type="profile",
+                      crumbs=[("Home", ""), ("Groups", "groups/"), (category, routes.term("categories",
+                                                                                         card.category))],
+                      jsonld=views.group_jsonld(group, card))
+    return template(ctx, job.template, page=meta, group=views.group(group, card),
+                    related=[views.card(site.cards[j]) for j in site.related[position]])
+
+
+def _listing(job: Job, ctx: RenderContext) -> bytes:
+    site, views = ctx.site, ctx.views
+    number = int(str(job.key[-1]))
+    if job.key[0] == "all":
+        indices: tuple[int, ...] | range = range(len(site.cards))
+        first, heading, intro, term_view, dimension = "groups/", "All groups, A to Z", "", None, None
+        crumbs = [("Home", "")]
+        nav_key = "groups"
+    else:
+        _, dim, slug = job.key[0], str(job.key[1]), str(job.key[2])
+        taxonomy = site.taxonomies[dim]
+        term = next(t for t in taxonomy.terms if t.slug == slug)
+        indices = term.indices
+        first = routes.term(dim, slug)
+        heading = f"{taxonomy.singular}: {term.name}"
+        intro = term.description
+        term_view = views.term_views(dim)[[t.slug for t in taxonomy.terms].index(slug)]
+        dimension = views_link(views, taxonomy.title, routes.dimension_index(dim))
+        crumbs = [("Home", ""), (taxonomy.title, routes.dimension_index(dim))]
+        nav_key = dim
+    per_page = site.config.per_page
+    total_pages = plan.pages_of(len(indices), per_page)
+    chunk = indices[(number - 1) * per_page: number * per_page]
+    title = heading if number == 1 else f"{heading} (page {number} of {total_pages})"
+    meta = views.meta("listing", title, routes.paged(first, number), nav_key=nav_key, crumbs=crumbs,
+                      description=intro)
+    return template(ctx, job.template, page=meta, heading=heading, intro=intro,
+                    items=[views.card(site.cards[i]) for i in chunk],
+                    pager=views.pager(first, number, total_pages, len(indices)), term=term_view, dimension=dimension)
+
+
+def _terms(job: Job, ctx: RenderContext) -> bytes:
+    dim = str(job.key[0])
+    taxonomy = ctx.site.taxonomies[dim]
+    meta = ctx.views.meta("terms", taxonomy.title, routes.dimension_index(dim), nav_key=dim,
+                          crumbs=[("Home", "")], description=DIMENSION_INTROS[dim])
+    return template(ctx, job.template, page=meta, heading=taxonomy.title, intro=DIMENSION_INTROS[dim],
+                    terms=ctx.views.term_views(dim), dimension_key=dim)
+
+
+def _docs(job: Job, ctx: RenderContext) -> bytes:
+    kind = str(job.key[0])
+    site, views = ctx.site, ctx.views
+    docs = site.guides if kind == "guide" else site.milestones
+    heading = "Guides" if kind == "guide" else "Milestones"
+    intro = ("How to choose groups worth your time, and how to run one well." if kind == "guide"
+             else "Dated news about the directory and the network it describes.")
+    meta = views.meta(f"{kind}s", heading, f"{kind}s/", nav_key=f"{kind}s", crumbs=[("Home", "")], description=intro)
+    return template(ctx, job.template, page=meta, heading=heading, intro=intro,
+                    items=[views.doc(d, with_body=False) for d in docs])
+
+
+def _doc(job: Job, ctx: RenderContext) -> bytes:
+    kind, slug = str(job.key[0]), str(job.key[1])
+    site, views = ctx.site, ctx.views
+    pool = {"guide": site.guides, "milestone": site.milestones, "page": site.pages}[kind]
+    doc = next(d for d in pool if d.slug == slug)
+    url = routes.document(kind, slug)
+    crumbs = [("Home", "")] + ([(f"{kind.title()}s", f"{kind}s/")] if kind != "page" else [])
+    meta = views.meta(kind, doc.title, url, description=doc.summary, nav_key=f"{kind}s" if kind != "page" else "",
+                      crumbs=crumbs, og_type="article" if kind != "page" else "website")
+    return template(ctx, job.template, page=meta, doc=views.doc(doc))
+
+
+def _search(job: Job, ctx: RenderContext) -> bytes:
+    meta = ctx.views.meta("search", "Search", "search/", nav_key="search", crumbs=[("Home", "")])
+    return template(ctx, job.template, page=meta, **ctx.extra_contexts.get("search", {}))
+
+
+def _not_found(job: Job, ctx: RenderContext) -> bytes:
+    meta = ctx.views.meta("404", "Page not found", "404.html", noindex=True)
+    return template(ctx, job.template, page=meta)
+
+
+def _feed(job: Job, ctx: RenderContext) -> bytes:
+    site, urls = ctx.site, ctx.urls
+    if job.key[0] == "groups":
+        cards = [site.cards[i] for i in plan.recently_added(site, plan.FEED_ENTRIES)]
+        entries = [{"title": c.name, "url": urls.absolute(routes.group(c.slug)),
+                    "id": urls.absolute(routes.group(c.slug)), "updated": (c.added or site.as_of).isoformat(),
+                    "summary": c.summary} for c in cards]
+        title, url, page_url = f"{site.config.title}: new groups", "groups/feed.xml", "groups/"
+    else:
+        docs = site.milestones[: plan.FEED_ENTRIES]
+        entries = [{"title": d.title, "url": urls.absolute(routes.document("milestone", d.slug)),
+                    "id": urls.absolute(routes.document("milestone", d.slug)),
+                    "updated": (d.updated or d.date or site.as_of).isoformat(), "summary": d.summary} for d in docs]
+        title, url, page_url = f"{site.config.title}: milestones", "milestones/feed.xml", "milestones/"
+    updated = max((dt.date.fromisoformat(e["updated"]) for e in entries), default=site.as_of)
+    return feeds.atom_feed(title=title, feed_url=urls.absolute(url), site_url=urls.absolute(page_url),
+                           feed_id=urls.absolute(url), updated=updated, entries=entries)
+
+
+def _robots(job: Job, ctx: RenderContext) -> bytes:
+    return feeds.robots(ctx.urls)
+
+
+def page_urls(jobs: list[Job], urls: Urls) -> list[str]:
+    """Absolute URLs of every HTML page worth listing in a sitemap."""
+    return [urls.absolute(_url_of(j)) for j in jobs if j.path.endswith(".html") and j.kind not in ("404",)]
+
+
+def _sitemap(job: Job, ctx: RenderContext) -> bytes:
+    all_urls = ctx.extra_contexts["sitemap"]["urls"]
+    if job.key[0] == "single":
+        return feeds.sitemap(all_urls)
+    if job.key[0] == "part":
+        number = int(str(job.key[1]))
+        return feeds.sitemap(all_urls[(number - 1) * plan.SITEMAP_LIMIT: number * plan.SITEMAP_LIMIT])
+    parts = int(str(job.key[1]))
+    return feeds.sitemap_index([ctx.urls.absolute(f"sitemap-{n}.xml") for n in range(1, parts + 1)])
+
+
+_HANDLERS = {
+    "home": _home,
+    "group": _group,
+    "listing": _listing,
+    "terms": _terms,
+    "docs": _docs,
+    "doc": _doc,
+    "search": _search,
+    "404": _not_found,
+    "feed": _feed,
+    "robots": _robots,
+    "sitemap": _sitemap,
+}

@@ -1,0 +1,77 @@
+"""The one place that maps records to URLs and output paths.
+
+Every URL here is site-relative without a leading slash ("groups/rust-berlin/"); `Urls` turns it into a
+path under the site's base path or an absolute URL. Pretty URLs: "x/" is written as "x/index.html".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from generator.diagnostics import Diagnostic, error
+
+DIMENSIONS = ("categories", "tags", "locations", "industries", "sizes")
+RESERVED = frozenset({"groups", *DIMENSIONS, "guides", "milestones", "search", "static", "stats", "404",
+                      "sitemap", "robots", "feed"})
+
+
+def group(slug: str) -> str:
+    return f"groups/{slug}/"
+
+
+def badge(slug: str) -> str:
+    return f"groups/{slug}/badge.svg"
+
+
+def term(dimension: str, slug: str) -> str:
+    return f"{dimension}/{slug}/"
+
+
+def dimension_index(dimension: str) -> str:
+    return f"{dimension}/"
+
+
+def paged(first: str, number: int) -> str:
+    """Page 1 of a listing lives at its own URL, page n at <url>page/<n>/."""
+    return first if number == 1 else f"{first}page/{number}/"
+
+
+def document(kind: str, slug: str) -> str:
+    if kind == "guide":
+        return f"guides/{slug}/"
+    if kind == "milestone":
+        return f"milestones/{slug}/"
+    return f"{slug}/"
+
+
+def output_path(url: str) -> str:
+    """Where a site-relative URL is written in the output folder."""
+    if url == "" or url.endswith("/"):
+        return url + "index.html"
+    return url
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Turns site-relative URLs into links under the base path and absolute URLs."""
+
+    base_url: str  # ends with '/'
+    base_path: str  # starts and ends with '/'
+
+    def path(self, url: str) -> str:
+        return self.base_path + quote(url, safe="/:@!$&'()*+,;=-._~?#%")
+
+    def absolute(self, url: str) -> str:
+        return self.base_url + quote(url, safe="/:@!$&'()*+,;=-._~?#%")
+
+
+def check_collisions(claims: dict[str, list[str]]) -> list[Diagnostic]:
+    """Every output path written by more than one source, naming all of them (Eleventy's rule)."""
+    out = []
+    for path, sources in sorted(claims.items()):
+        if len(sources) > 1:
+            names = ", ".join(sorted(set(sources)))
+            out.append(error(sorted(sources)[0], 0, 0, f"output '{path}' would be written by more than one "
+                             f"source: {names}"))
+    return out

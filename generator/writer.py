@@ -1,0 +1,147 @@
+"""Atomic output: a build writes changed files into a staging folder and publishes only on success.
+
+The previous site stays complete until publishing, which moves the staged files into place and deletes
+what the site no longer produces. Publishing is journalled (a ready marker and a list of removals), so a
+build killed while publishing is finished by the next build before it starts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+READY = ".groupdir-ready"
+REMOVALS = ".groupdir-removals"
+MARKER = ".groupdir-output"
+
+
+class OutputError(Exception):
+    pass
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    path: str
+    digest: str
+    size: int
+    mtime_ns: int
+    wrote: bool
+
+
+def staging_for(output: Path) -> Path:
+    return output.parent / f".{output.name}.staging"
+
+
+def check_output_folder(output: Path) -> None:
+    """Refuse to manage a non-empty folder that groupdir did not make (pruning would delete its files)."""
+    if output.exists() and not output.is_dir():
+        raise OutputError(f"output '{output}' exists and is not a folder")
+    if output.is_dir() and not (output / MARKER).exists() and any(output.iterdir()):
+        raise OutputError(f"output folder '{output}' is not empty and was not made by groupdir; "
+                          "choose an empty or new folder")
+
+
+def recover(output: Path) -> None:
+    """Finish a publish that a killed build left half done, or drop an unfinished staging folder."""
+    staging = staging_for(output)
+    if not staging.exists():
+        return
+    if (staging / READY).exists():
+        _move_all(staging, output)
+        _remove(output, _read_removals(staging))
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def stage(staging: Path, path: str, data: bytes) -> Written:
+    target = staging / path
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(f"cannot write '{path}': a parent of it is a file") from None
+    target.write_bytes(data)
+    stat = target.stat()
+    return Written(path, content_digest(data), stat.st_size, stat.st_mtime_ns, True)
+
+
+def existing_digest(output: Path, path: str) -> tuple[str, int, int] | None:
+    """Digest and stamp of a file already in the output, or None."""
+    try:
+        data = (output / path).read_bytes()
+        stat = (output / path).stat()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+    return content_digest(data), stat.st_size, stat.st_mtime_ns
+
+
+def publish(output: Path, staging: Path, removals: list[str]) -> None:
+    """Move staged files into the output and delete removals; the ready marker makes it restartable."""
+    (staging / MARKER).write_bytes(b"groupdir output folder\n")
+    if not output.exists() or not any(output.iterdir()):
+        # A first build: the staging folder becomes the output in one rename.
+        if output.exists():
+            output.rmdir()
+        os.replace(staging, output)
+        return
+    (staging / REMOVALS).write_text("\n".join(removals), "utf-8")
+    (staging / READY).write_bytes(b"")
+    _move_all(staging, output)
+    _remove(output, removals)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _read_removals(staging: Path) -> list[str]:
+    try:
+        return [line for line in (staging / REMOVALS).read_text("utf-8").splitlines() if line]
+    except FileNotFoundError:
+        return []
+
+
+def _move_all(staging: Path, output: Path) -> None:
+    for dirpath, dirnames, filenames in os.walk(staging):
+        dirnames.sort()
+        rel = Path(dirpath).relative_to(staging)
+        for name in sorted(filenames):
+            if name in (READY, REMOVALS):
+                continue
+            target = output / rel / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(Path(dirpath) / name, target)
+
+
+def _remove(output: Path, removals: list[str]) -> None:
+    parents: set[Path] = set()
+    for rel in removals:
+        target = output / rel
+        try:
+            target.unlink()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            continue
+        parents.add(target.parent)
+    # Remove folders left empty, deepest first, never the output itself.
+    for folder in sorted(parents, key=lambda p: len(p.parts), reverse=True):
+        while folder != output and output in folder.parents:
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+            folder = folder.parent
+
+
+def all_files(output: Path) -> list[str]:
+    """Every file in an output folder, relative, for pruning when no manifest is known."""
+    found: list[str] = []
+    for dirpath, _dirnames, filenames in os.walk(output):
+        rel = Path(dirpath).relative_to(output)
+        for name in filenames:
+            if name != MARKER:
+                found.append((rel / name).as_posix())
+    return sorted(found)
