@@ -83,9 +83,11 @@ def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path) ->
             documents[doc.kind].append(doc)
     cards.sort(key=lambda c: sort_key(c.name, c.slug))
     index = {card.slug: i for i, card in enumerate(cards)}
+    # Groups that failed validation are reported already; references to them are not errors of their own.
+    rejected = {r.slug for result in results for r in result.rejected}
     for card in cards:
         for position, slug in enumerate(card.related):
-            if slug not in index:
+            if slug not in index and slug not in rejected:
                 line, col = locate(root, card.source, ("related", position))
                 diagnostics.append(error(card.source.path, line, col, f"'related' names '{slug}', but no group "
                                          "has that slug"))

@@ -54,6 +54,7 @@ class BuildResult:
     records: int = 0
     outputs: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    state: cache.BuildState | None = None  # hand it to the next build() to skip reading the cache file
 
     @property
     def ok(self) -> bool:
@@ -123,13 +124,19 @@ def _map(function: Callable[[Any], Any], items: list[Any], workers: int) -> Iter
         yield from pool.imap(function, items, chunksize=64)
 
 
-def build(options: BuildOptions) -> BuildResult:
-    """Build the site; on any error the output folder is left exactly as it was."""
+def build(options: BuildOptions, previous: cache.BuildState | None = None) -> BuildResult:
+    """Build the site; on any error the output folder is left exactly as it was.
+
+    `previous` is the state a long-running caller (the preview server) kept from its last build.
+    """
     timings: dict[str, float] = {}
     total_started = time.perf_counter()
     output = options.output
     state_file = cache.state_path(options.source / CACHE_DIR, output)
-    state = cache.load_state(state_file) if options.use_cache else cache.BuildState()
+    if previous is not None and previous.loaded_ok:
+        state = previous
+    else:
+        state = cache.load_state(state_file) if options.use_cache else cache.BuildState()
     loaded = load_site(options, state, timings)
     result = BuildResult(loaded.report, loaded.site, timings=timings)
     if loaded.site is None or loaded.report.failed(options.strict):
@@ -210,8 +217,9 @@ def build(options: BuildOptions) -> BuildResult:
     cache.forget(state_file)
     writer.publish(output, staging, removals)
     # Files published keep the stamp they had in staging (rename keeps mtime), so `new` is accurate.
+    result.state = cache.BuildState(loaded.parsed, new, True)
     if options.use_cache:
-        cache.save_state(state_file, cache.BuildState(loaded.parsed, new))
+        cache.save_state(state_file, result.state)
     timings["write"] = time.perf_counter() - started
     timings["total"] = time.perf_counter() - total_started
     return result

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from generator.derive import make_card, newest_date
 from generator.diagnostics import Diagnostic
-from generator.model import Card, Document, Group, SiteConfig
+from generator.model import Card, Document, Group, Rejected, SiteConfig
 from generator.readers import read_source
 from generator.schema import Rules
 from generator.sources import SourceFile
@@ -24,6 +24,7 @@ class SourceResult:
     cards: list[Card] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
     newest: dt.date | None = None
 
 
@@ -39,6 +40,8 @@ def load_source(root: Path, source: SourceFile, config: SiteConfig, *, drafts: b
     for item in read_source(root, source, rules_for(config)):
         if isinstance(item, Diagnostic):
             result.diagnostics.append(item)
+        elif isinstance(item, Rejected):
+            result.rejected.append(item)
         elif isinstance(item, Group):
             if item.draft and not drafts:
                 continue
@@ -46,7 +49,7 @@ def load_source(root: Path, source: SourceFile, config: SiteConfig, *, drafts: b
             date = newest_date(item)
             if date is not None and (newest is None or date > newest):
                 newest = date
-        else:
+        elif isinstance(item, Document):
             if item.draft and not drafts:
                 continue
             result.documents.append(item)

@@ -92,6 +92,14 @@ class Group:
 
 
 @dataclass(frozen=True, slots=True)
+class Rejected:
+    """A record that failed validation; its slug is kept so other records may still refer to it."""
+
+    slug: str
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
 class Card:
     """What a listing, a facet or the search index needs of a group; kept in memory for every group.
 

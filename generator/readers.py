@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from generator.diagnostics import Diagnostic, error
-from generator.model import Document, Group, SourceRef
+from generator.model import Document, Group, Rejected, SourceRef
 from generator.schema import FixedLocator, Rules, validate_document, validate_group
 from generator.sources import SourceFile
 from generator.yamlio import Loaded, YamlProblem, load, split_front_matter
 
-Record = Group | Document
+Record = Group | Document | Rejected
 MAX_TEXT_FILE = 8 * 1024 * 1024
 MAX_JSON_FILE = 256 * 1024 * 1024
 CSV_LIST_FIELDS = {
@@ -76,6 +76,8 @@ def read_source(root: Path, source: SourceFile, rules: Rules) -> Iterator[Record
                 yield from _one(validate_group(loaded.value, loaded, ref, rules, default_slug=slug))
     except YamlProblem as exc:
         yield error(source.path, exc.line, exc.col, exc.message)
+        if source.kind == "group":
+            yield Rejected(slug, ref)
 
 
 def decode(data: bytes) -> str | Diagnostic:
@@ -130,15 +132,11 @@ def _read_json(text: str, source: SourceFile, rules: Rules) -> Iterator[Record |
             yield error(source.path, exc.lineno, exc.colno, f"malformed JSON: {exc.msg}")
             return
         ref = SourceRef(source.path, line, index)
-        yield from _one(validate_group(_dedupe_check(raw), FixedLocator(line), ref, rules))
+        yield from _one(validate_group(raw, FixedLocator(line), ref, rules))
         position = _skip_space(text, end)
         if position < len(text) and text[position] == ",":
             position = _skip_space(text, position + 1)
         index += 1
-
-
-def _dedupe_check(raw: Any) -> Any:
-    return raw
 
 
 def _skip_space(text: str, position: int) -> int:
@@ -182,9 +180,6 @@ def _read_csv(path: Path, source: SourceFile, rules: Rules) -> Iterator[Record |
                 return
             names = [h.strip().lower().replace(" ", "_") for h in header]
             columns = {name: i + 1 for i, name in enumerate(names)}
-            for name in ("tags", "languages", "managers", "related", "rules"):
-                if name in columns:
-                    columns[name] = columns[name]
             for index, row in enumerate(_rows(reader)):
                 line, cells = row
                 if not any(cell.strip() for cell in cells):

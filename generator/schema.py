@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from generator.diagnostics import Diagnostic, did_you_mean, error, warning
-from generator.model import Document, Group, Location, SourceRef
+from generator.model import Document, Group, Location, Rejected, SourceRef
 from generator.text import is_slug, slugify, url_problem
 
 
@@ -92,7 +92,7 @@ def _count(value: Any) -> int:
         raise _Invalid("must be a whole number, got true/false")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,3}(,\d{3})+\s*|\s*\d+\s*", value):
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,3}(,\d{3})+\s*|\s*-?\d+\s*", value):
         value = int(value.replace(",", ""))
     if not isinstance(value, int):
         raise _Invalid(f"must be a whole number, got {_show(value)}")
@@ -267,8 +267,8 @@ def _location(check: _Checker) -> Location | None:
 def validate_group(
     raw: Any, locator: Locator, source: SourceRef, rules: Rules, *, default_slug: str = "",
     description: str | None = None, description_line: int = 0, base: tuple[str | int, ...] = (),
-) -> tuple[Group | None, list[Diagnostic]]:
-    """One raw group mapping -> a Group (None when it has errors) and every diagnostic found."""
+) -> tuple[Group | Rejected | None, list[Diagnostic]]:
+    """One raw group mapping -> a Group (Rejected when it has errors) and every diagnostic found."""
     diagnostics: list[Diagnostic] = []
     if not isinstance(raw, dict):
         line, col = locator.where(base)
@@ -331,7 +331,7 @@ def validate_group(
         extra=check.get("extra", _extra, ()),
     )
     if any(d.is_error for d in diagnostics):
-        return None, diagnostics
+        return (Rejected(slug, source) if slug else None), diagnostics
     return group, diagnostics
 
 

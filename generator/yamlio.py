@@ -85,6 +85,8 @@ def _scalar(event: Any, line_offset: int) -> Any:
     try:
         return _constructor.construct_object(node, deep=True)
     except (ConstructorError, ValueError) as exc:
+        if tag == "tag:yaml.org,2002:timestamp":
+            return event.value  # looks like a date but is none (2011-02-30): the schema says what is wrong
         line, col = _pos(event.start_mark, line_offset)
         raise YamlProblem(f"cannot read value {event.value!r}: {exc}", line, col) from None
 
