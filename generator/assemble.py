@@ -164,14 +164,14 @@ def related_for(cards: Sequence[Card], index: dict[str, int],
                                                             ("locations", card.country_slug)]
             scores: dict[int, int] = defaultdict(int)
             weights = {"tags": 3, "industries": 2, "categories": 1, "locations": 1}
-            for key in keys:
-                members = lists.get(key)
+            for dimension, slug in keys:
+                members = lists.get((dimension, slug))
                 if not members:
                     continue
                 at = bisect.bisect_left(members, i)
                 for j in members[max(0, at - NEIGHBOURS): at + NEIGHBOURS + 1]:
                     if j != i:
-                        scores[j] += weights[key[0]]
+                        scores[j] += weights[dimension]
             taken = set(chosen)
             ranked = sorted((j for j in scores if j not in taken and cards[j].status != "defunct"),
                             key=lambda j: (-scores[j], -(cards[j].members or 0), j))

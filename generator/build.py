@@ -21,7 +21,7 @@ from generator.plan import Job
 from generator.render import RenderContext, RenderError, page_urls, render
 from generator.routes import check_collisions, output_path
 from generator.sources import SourceFile, find_sources
-from generator.themes import Theme, ThemeError, file_digest, resolve_theme, template_digests
+from generator.themes import ThemeError, file_digest, resolve_theme, template_digests
 
 CACHE_DIR = ".groupdir-cache"
 PARALLEL_MIN = 400  # below this many tasks, worker start-up costs more than it saves
@@ -92,8 +92,10 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
         else:
             todo.append(source)
     loader = _Loader(options.source, config, options.drafts)
-    for result in _map(loader, todo, options.workers):
+    for done, result in enumerate(_map(loader, todo, options.workers), start=1):
         results[result.source.path] = result
+        if options.progress is not None:
+            options.progress("read", done, len(todo))
     ordered = [results[s.path] for s in sources]
     for result in ordered:
         report.extend(result.diagnostics)
@@ -190,6 +192,8 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None) -> Bu
     try:
         for job, fingerprint, written in _render_all(ctx, dirty, staging, output, old, options.workers):
             result.rendered.append(job.path)
+            if options.progress is not None:
+                options.progress("render", len(result.rendered), len(dirty))
             new[job.path] = (fingerprint, written.digest, written.size, written.mtime_ns)
             if written.wrote:
                 result.written.append(job.path)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from generator import __version__
 from generator.build import BuildOptions, BuildResult, build, default_output, load_site
@@ -14,25 +16,59 @@ from generator.diagnostics import Report
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
 
-def print_report(report: Report, source: Path, *, stream: object = None) -> None:
+def print_report(report: Report, source: Path, *, stream: TextIO | None = None) -> None:
     out = stream or sys.stderr
     for item in report.sorted():
-        print(item.format(source), file=out)  # type: ignore[call-overload]
+        print(item.format(source), file=out)
     errors, warnings = len(report.errors), len(report.warnings)
     if errors or warnings:
-        print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}", file=out)  # type: ignore[call-overload]
+        print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}", file=out)
 
 
 def _source(args: argparse.Namespace) -> Path:
     return Path(args.source).resolve()
 
 
+class Progress:
+    """A one-line progress bar on a terminal, shown once a stage has run for a second; silent elsewhere."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.stage = ""
+        self.started = 0.0
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if stage != self.stage:
+            self.stage, self.started, self.last = stage, now, 0.0
+        if now - self.started < 1.0 or (now - self.last < 0.1 and done < total):
+            return
+        self.last = now
+        rate = done / max(now - self.started, 1e-9)
+        width = 30
+        filled = int(width * done / max(total, 1))
+        bar = "#" * filled + "-" * (width - filled)
+        self.stream.write(f"\r{stage:>7} [{bar}] {done:,}/{total:,} {rate:,.0f}/s ")
+        self.stream.flush()
+        self.shown = True
+
+    def finish(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     source = _source(args)
     output = Path(args.output).resolve() if args.output else default_output(source)
+    progress = Progress(sys.stderr) if sys.stderr.isatty() else None
     options = BuildOptions(source, output, base_url=args.base_url, drafts=args.drafts, jobs=args.jobs,
-                           strict=args.strict, use_cache=not args.no_cache)
+                           strict=args.strict, use_cache=not args.no_cache, progress=progress)
     result = build(options)
+    if progress is not None:
+        progress.finish()
     print_report(result.report, source)
     if not result.ok or (args.strict and result.report.warnings):
         print(f"build failed; {output} was left as it was", file=sys.stderr)

@@ -14,7 +14,8 @@ from generator.yamlio import Loaded, YamlProblem, load
 
 CONFIG_NAME = "site.yaml"
 CONFIG_KEYS = frozenset(
-    "title description base_url language theme per_page as_of link_schemes badge_line categories extra".split()
+    ["title", "description", "base_url", "language", "theme", "per_page", "as_of", "link_schemes", "badge_line",
+     "categories", "extra"]
 )
 CATEGORY_KEYS = frozenset({"slug", "name", "description"})
 

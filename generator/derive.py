@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-
 from dataclasses import replace
 
 from generator.model import SIZE_BANDS, UNKNOWN_BAND, Card, Group, SourceRef

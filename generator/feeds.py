@@ -38,7 +38,8 @@ def atom_feed(*, title: str, feed_url: str, site_url: str, feed_id: str, updated
         if entry.get("summary"):
             ET.SubElement(node, f"{{{ATOM}}}summary", type="text").text = entry["summary"]
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
 
 
 def sitemap(urls: Sequence[str]) -> bytes:

@@ -53,7 +53,7 @@ class _Policy(Extension):
         self.allowed = allowed
         self.heading_offset = heading_offset
 
-    def extendMarkdown(self, md: Any) -> None:  # noqa: N802 - Python-Markdown's name
+    def extendMarkdown(self, md: Any) -> None:
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.treeprocessors.register(_LinkPolicy(md, self.allowed, self.heading_offset), "groupdir_links", 0)

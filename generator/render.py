@@ -79,6 +79,9 @@ class RenderContext:
 def template(ctx: RenderContext, name: str, **values: Any) -> bytes:
     try:
         return ctx.env.get_template(name).render(**values).encode("utf-8")
+    except jinja2.TemplateNotFound as exc:
+        folders = ", ".join(ctx.theme.template_dirs())
+        raise RenderError(f"{name}: template error: template '{exc.name}' not found (looked in {folders})") from None
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}") from None
     except jinja2.TemplateError as exc:

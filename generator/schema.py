@@ -228,11 +228,11 @@ class _Checker:
         return _Checker(value, self.locator, self.path, (*self.base, key), self.diagnostics)
 
 
-GROUP_FIELDS = frozenset(
-    "name slug summary description category tags industry location languages members members_as_of "
-    "founded added website join_url visibility status activity audience managers rules related featured "
-    "draft extra".split()
-)
+GROUP_FIELDS = frozenset({
+    "name", "slug", "summary", "description", "category", "tags", "industry", "location", "languages",
+    "members", "members_as_of", "founded", "added", "website", "join_url", "visibility", "status", "activity",
+    "audience", "managers", "rules", "related", "featured", "draft", "extra",
+})
 LOCATION_FIELDS = frozenset({"city", "region", "country", "online"})
 ACTIVITY_FIELDS = frozenset({"last_post", "posts_per_month"})
 AUDIENCE_FIELDS = frozenset({"industries", "regions"})
@@ -354,9 +354,9 @@ def _rule_list(value: Any) -> tuple[str, ...]:
 
 
 DOCUMENT_FIELDS = {
-    "guide": frozenset("title summary date updated author tags categories draft".split()),
-    "milestone": frozenset("title summary date figure figure_label draft".split()),
-    "page": frozenset("title summary draft".split()),
+    "guide": frozenset(["title", "summary", "date", "updated", "author", "tags", "categories", "draft"]),
+    "milestone": frozenset(["title", "summary", "date", "figure", "figure_label", "draft"]),
+    "page": frozenset(["title", "summary", "draft"]),
 }
 
 

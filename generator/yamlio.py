@@ -76,7 +76,7 @@ def _pos(mark: Any, line_offset: int) -> Position:
 def _scalar(event: Any, line_offset: int) -> Any:
     tag = event.tag
     if tag is None or tag == "!":
-        tag = _resolver.resolve(ScalarNode, event.value, event.implicit)
+        tag = _resolver.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
     tag = _SHORT_TAGS.get(tag, tag)
     if tag not in _ALLOWED_TAGS or tag in ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
         line, col = _pos(event.start_mark, line_offset)
@@ -154,10 +154,7 @@ def load(text: str, *, line_offset: int = 0) -> Loaded:
             # A value: work out its path, then build it.
             if stack:
                 frame = stack[-1]
-                if frame[3]:
-                    path = (*frame[1], frame[2])
-                else:
-                    path = (*frame[1], len(frame[0]))
+                path = (*frame[1], frame[2]) if frame[3] else (*frame[1], len(frame[0]))
             else:
                 path = ()
             loaded.positions[path] = _pos(event.start_mark, line_offset)

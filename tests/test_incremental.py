@@ -1,0 +1,163 @@
+"""Incremental builds: what a rebuild renders and writes, and that the cache never changes the output."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from generator.build import CACHE_DIR
+from tests.conftest import GROUP_A, REPO, MakeSite, run_build, tree
+
+
+def rendered(root: Path, **kwargs: object) -> set[str]:
+    result = run_build(root, **kwargs)
+    assert result.ok, [d.format() for d in result.report.items]
+    return set(result.rendered)
+
+
+def test_second_build_renders_and_writes_nothing(make_site: MakeSite) -> None:
+    root = make_site()
+    first = run_build(root)
+    assert first.ok and len(first.written) > 30
+    second = run_build(root)
+    assert second.rendered == [] and second.written == [] and second.removed == []
+    assert second.unchanged == first.outputs
+
+
+def test_editing_one_group_renders_its_page_and_the_listings_it_is_on(make_site: MakeSite) -> None:
+    root = make_site()
+    run_build(root)
+    path = root / "content/groups/alpha-alumni.yaml"
+    path.write_text(GROUP_A.replace("summary: Graduates of Alpha.", "summary: Graduates of Alpha, edited."))
+    got = rendered(root)
+    # Alpha (A-Z first) sits on page 1 of A-Z, its category, tags, location, industry and size pages;
+    # Beta names it as related; Gamma and Delta share tags or category with it, so list it as related;
+    # the home page features it; the feed of new groups carries its summary; the search page facets.
+    expected = {
+        "groups/alpha-alumni/index.html",
+        "groups/index.html",
+        "categories/alumni/index.html",
+        "tags/careers/index.html",
+        "tags/mentoring/index.html",
+        "locations/switzerland/index.html",
+        "industries/higher-education/index.html",
+        "sizes/100-999/index.html",
+        "groups/beta-builders/index.html",
+        "groups/gamma-group/index.html",
+        "groups/delta-circle/index.html",
+        "index.html",
+        "groups/feed.xml",
+        "search/index.html",
+    }
+    assert got == expected
+
+
+def test_editing_a_description_renders_only_that_page(make_site: MakeSite) -> None:
+    root = make_site()
+    run_build(root)
+    path = root / "content/groups/alpha-alumni.yaml"
+    path.write_text(GROUP_A.replace("Alpha's **alumni** meet here.", "Alpha's alumni meet here, often."))
+    assert rendered(root) == {"groups/alpha-alumni/index.html"}
+    assert "meet here, often." in (root / "output/groups/alpha-alumni/index.html").read_text()
+
+
+def test_deleting_a_group_removes_its_page_and_every_reference(make_site: MakeSite) -> None:
+    root = make_site()
+    run_build(root)
+    (root / "content/groups/beta-builders.md").unlink()
+    result = run_build(root)
+    assert result.ok
+    out = root / "output"
+    assert "groups/beta-builders/index.html" in result.removed
+    assert not (out / "groups/beta-builders").exists()
+    assert not (out / "locations/online").exists()  # Beta was the only online group
+    for page in out.rglob("*.html"):
+        assert "groups/beta-builders/" not in page.read_text("utf-8"), page
+    assert "beta-builders" not in (out / "sitemap.xml").read_text()
+
+
+def test_template_edit_renders_the_pages_using_it(make_site: MakeSite) -> None:
+    root = make_site()
+    run_build(root)
+    override = root / "themes/default/templates/guide.html"
+    override.parent.mkdir(parents=True)
+    override.write_text('{% extends "@default/guide.html" %}\n', "utf-8")
+    assert rendered(root) == {"guides/choosing-groups/index.html"}
+
+
+def test_cache_gives_the_same_output_as_a_clean_build(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site()
+    run_build(root)
+    (root / "content/groups/alpha-alumni.yaml").write_text(GROUP_A.replace("members: 450", "members: 4500"))
+    (root / "content/groups/beta-builders.md").unlink()
+    assert run_build(root).ok
+    clean = tmp_path / "clean"
+    assert run_build(root, clean, use_cache=False).ok
+    assert tree(root / "output") == {k: v for k, v in tree(clean).items()}
+
+
+def test_corrupt_cache_is_ignored(make_site: MakeSite) -> None:
+    root = make_site()
+    first = run_build(root)
+    before = tree(root / "output")
+    for state in (root / CACHE_DIR).glob("state-*.pickle"):
+        data = bytearray(state.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        state.write_bytes(bytes(data))
+    again = run_build(root)
+    assert again.ok
+    assert len(again.rendered) == first.outputs - _static_and_search(first)
+    assert again.written == []  # every page rendered again, but the bytes on disk were already right
+    assert tree(root / "output") == before
+
+
+def _static_and_search(result: object) -> int:
+    return sum(1 for p in result.written if p.startswith(("static/", "search/index/")))
+
+
+def test_cache_of_a_different_format_is_ignored(make_site: MakeSite) -> None:
+    root = make_site()
+    run_build(root)
+    for state in (root / CACHE_DIR).glob("state-*.pickle"):
+        state.write_bytes(pickle.dumps({"not": "ours"}))
+    assert run_build(root).ok
+
+
+def test_jobs_one_and_two_give_identical_trees(tmp_path: Path) -> None:
+    from tests.test_scale_fixture import write_synthetic_site
+
+    root = write_synthetic_site(tmp_path / "big", 600)
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert run_build(root, one, jobs=1, use_cache=False).ok
+    assert run_build(root, two, jobs=2, use_cache=False).ok
+    a, b = tree(one), tree(two)
+    assert sorted(a) == sorted(b) and [k for k in a if a[k] != b[k]] == []
+
+
+def test_killed_builds_never_leave_a_wrong_site(tmp_path: Path) -> None:
+    from tests.test_scale_fixture import write_synthetic_site
+
+    root = write_synthetic_site(tmp_path / "big", 800)
+    clean = tmp_path / "clean"
+    assert run_build(root, clean, use_cache=False).ok
+    expected = tree(clean)
+    output = tmp_path / "out"
+    command = [sys.executable, "-m", "generator", "build", "--source", str(root), "--output", str(output)]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for delay in (0.15, 0.4, 0.7, 1.0, 1.4):
+        # Each run edits a group so the killed build has real work in flight.
+        target = root / "content/groups/g00007.yaml"
+        text = target.read_text("utf-8")
+        target.write_text(text.replace("summary:", "summary: x"), "utf-8")
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        target.write_text(text, "utf-8")
+    assert subprocess.run(command, env=env, capture_output=True).returncode == 0
+    assert tree(output) == expected
