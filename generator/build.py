@@ -14,7 +14,7 @@ from generator import cache, plan, writer
 from generator.assemble import Site, assemble
 from generator.config import load_config
 from generator.derive import digest
-from generator.diagnostics import Diagnostic, Report, error
+from generator.diagnostics import Report, error
 from generator.loading import SourceResult, load_source
 from generator.model import SiteConfig
 from generator.plan import Job
@@ -204,7 +204,7 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None) -> Bu
         for rel, data in _search_files(site, ctx):
             _put(rel, data, "search-index", staging, output, old, new, result)
     except RenderError as exc:
-        result.report.add(_render_diagnostic(str(exc)))
+        result.report.add(error(exc.path, exc.line, 0, exc.message))
         import shutil
 
         shutil.rmtree(staging, ignore_errors=True)
@@ -327,14 +327,6 @@ def _search_files(site: Site, ctx: RenderContext) -> Iterable[tuple[str, bytes]]
     except ImportError:
         return []
     return build_search_index(site.cards, site.config, lambda slug: ctx.urls.path(f"groups/{slug}/"))
-
-
-def _render_diagnostic(message: str) -> Diagnostic:
-    location, _, rest = message.partition(": ")
-    path, _, line = location.partition(":")
-    if line.isdigit():
-        return error(path, int(line), 0, rest)
-    return error(location, 0, 0, rest)
 
 
 def default_output(source: Path) -> Path:

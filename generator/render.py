@@ -22,7 +22,13 @@ from generator.themes import Theme, make_environment
 
 
 class RenderError(Exception):
-    """A template failed; the message names the template file and line."""
+    """A template failed: the template file, the line in it, and what went wrong."""
+
+    def __init__(self, path: str, line: int, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
+        self.path = path
+        self.line = line
+        self.message = message
 
 
 @dataclass
@@ -63,7 +69,7 @@ class RenderContext:
 
     def asset(self, path: str) -> str:
         if path not in self.asset_urls:
-            raise RenderError(f"asset('{path}'): no such file in the theme's static/ folder")
+            raise jinja2.TemplateRuntimeError(f"asset('{path}'): no such file in the theme's static/ folder")
         return self.asset_urls[path]
 
     def group(self, slug: str) -> Group:
@@ -81,25 +87,33 @@ def template(ctx: RenderContext, name: str, **values: Any) -> bytes:
         return ctx.env.get_template(name).render(**values).encode("utf-8")
     except jinja2.TemplateNotFound as exc:
         folders = ", ".join(ctx.theme.template_dirs())
-        raise RenderError(f"{name}: template error: template '{exc.name}' not found (looked in {folders})") from None
+        raise RenderError(name, 0, f"template '{exc.name}' not found (looked in {folders})") from None
     except jinja2.TemplateSyntaxError as exc:
-        raise RenderError(f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}") from None
+        path = exc.filename or exc.name or name
+        raise RenderError(_shown(ctx, path), exc.lineno, f"template syntax error: {exc.message}") from None
     except jinja2.TemplateError as exc:
-        raise RenderError(f"{name}: {_template_location(exc)}template error: {exc}") from None
+        path, line = _template_frame(exc)
+        raise RenderError(_shown(ctx, path or name), line, f"template error: {exc}") from None
 
 
-def _template_location(exc: BaseException) -> str:
-    """The innermost template frame of a runtime template error, as 'file:line: '."""
+def _template_frame(exc: BaseException) -> tuple[str, int]:
+    """The innermost template file and line of a runtime error (Jinja rewrites tracebacks to point there)."""
     tb = exc.__traceback__
-    found = ""
+    found = ("", 0)
     while tb is not None:
-        frame = tb.tb_frame
-        if frame.f_code.co_filename.endswith(".html") or "template" in frame.f_globals.get("__name__", ""):
-            filename = frame.f_globals.get("__jinja_template__")
-            name = getattr(filename, "filename", None) or frame.f_code.co_filename
-            found = f"{name}:{tb.tb_lineno}: "
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".svg", ".txt", ".j2")):
+            found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return found
+
+
+def _shown(ctx: RenderContext, path: str) -> str:
+    """A template path relative to the site when it lives there, else as Jinja names it."""
+    try:
+        return Path(path).resolve().relative_to(ctx.root.resolve()).as_posix()
+    except ValueError:
+        return path
 
 
 def render(job: Job, ctx: RenderContext) -> bytes:

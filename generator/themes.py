@@ -28,7 +28,7 @@ MAX_PARENTS = 8
 def builtin_themes_dir() -> Path:
     """The themes shipped with groupdir: inside the installed package, or beside it in a checkout."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / "themes", here.parent / "themes"):
+    for candidate in (here / "_themes", here.parent / "themes"):
         if (candidate / "default" / "templates").is_dir():
             return candidate
     raise FileNotFoundError("groupdir's default theme is missing from the installation")
