@@ -18,7 +18,7 @@ from generator.diagnostics import Report, error
 from generator.loading import SourceResult, load_source
 from generator.model import SiteConfig
 from generator.plan import Job
-from generator.render import RenderContext, RenderError, page_urls, render
+from generator.render import RenderContext, Rendered, RenderError, page_urls, render
 from generator.routes import check_collisions, output_path
 from generator.sources import SourceFile, find_sources
 from generator.themes import ThemeError, file_digest, resolve_theme, template_digests
@@ -189,8 +189,11 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None) -> Bu
         else:
             dirty.append((job, fingerprint))
     dirty.sort(key=lambda item: _locality(item[0], site))
+    early = [item for item in dirty if not item[0].late]
+    late = [item for item in dirty if item[0].late]
+    ctx.read_output = lambda rel: _read_output(rel, staging, output)
     try:
-        for job, fingerprint, written in _render_all(ctx, dirty, staging, output, old, options.workers):
+        for job, fingerprint, written in _render_all(ctx, early, staging, output, old, options.workers, late):
             result.rendered.append(job.path)
             if options.progress is not None:
                 options.progress("render", len(result.rendered), len(dirty))
@@ -267,8 +270,15 @@ def _render_task(task: tuple[Job, str, str | None]) -> tuple[Job, str, writer.Wr
     return job, fingerprint, _settle(job.path, data, old_digest, _worker_ctx["staging"], _worker_ctx["output"])
 
 
-def _settle(path: str, data: bytes, old_digest: str | None, staging: Path, output: Path) -> writer.Written:
+def _settle(path: str, data: Rendered, old_digest: str | None, staging: Path, output: Path) -> writer.Written:
     """Stage the bytes unless the output already holds exactly these bytes."""
+    if not isinstance(data, bytes):
+        staged = writer.stage_stream(staging, path, data)
+        if staged.digest in (old_digest, _existing(output, path, old_digest)):
+            (staging / path).unlink()
+            stat = (output / path).stat()
+            return writer.Written(path, staged.digest, stat.st_size, stat.st_mtime_ns, False)
+        return staged
     new_digest = writer.content_digest(data)
     if old_digest is None:
         found = writer.existing_digest(output, path)
@@ -283,18 +293,38 @@ def _settle(path: str, data: bytes, old_digest: str | None, staging: Path, outpu
     return writer.stage(staging, path, data)
 
 
+def _existing(output: Path, path: str, old_digest: str | None) -> str | None:
+    if old_digest is not None:
+        return None
+    found = writer.existing_digest(output, path)
+    return found[0] if found else None
+
+
 def _render_all(ctx: RenderContext, dirty: list[tuple[Job, str]], staging: Path, output: Path,
-                old: dict[str, cache.Entry], workers: int) -> Iterator[tuple[Job, str, writer.Written]]:
-    tasks = [(job, fp, old[job.path][1] if job.path in old else None) for job, fp in dirty]
+                old: dict[str, cache.Entry], workers: int,
+                late: list[tuple[Job, str]]) -> Iterator[tuple[Job, str, writer.Written]]:
+    """Render every dirty job (in worker processes when there are many), then the late jobs here."""
+    def tasks(items: list[tuple[Job, str]]) -> list[tuple[Job, str, str | None]]:
+        return [(job, fp, old[job.path][1] if job.path in old else None) for job, fp in items]
+
     _worker_ctx.update(ctx=ctx, staging=staging, output=output)
     try:
-        if workers <= 1 or len(tasks) < PARALLEL_MIN:
-            yield from map(_render_task, tasks)
-            return
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap(_render_task, tasks, chunksize=32)
+        if workers <= 1 or len(dirty) < PARALLEL_MIN:
+            yield from map(_render_task, tasks(dirty))
+        else:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                yield from pool.imap(_render_task, tasks(dirty), chunksize=32)
+        yield from map(_render_task, tasks(late))
     finally:
         _worker_ctx.clear()
+
+
+def _read_output(rel: str, staging: Path, output: Path) -> bytes:
+    """An output of this build: staged if it changed, else as the previous build left it."""
+    try:
+        return (staging / rel).read_bytes()
+    except FileNotFoundError:
+        return (output / rel).read_bytes()
 
 
 def _put(rel: str, data: bytes, fingerprint: str, staging: Path, output: Path, old: dict[str, cache.Entry],

@@ -6,6 +6,7 @@ guards every byte) is ignored, and the build does all the work again.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -13,10 +14,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import __version__
+from generator.diagnostics import Diagnostic
 from generator.loading import SourceResult
+from generator.model import Card, Document, Rejected, SourceRef
 
 FORMAT = 3
 Entry = tuple[str, str, int, int]  # fingerprint, content digest, size, mtime_ns
+
+
+def _layout() -> str:
+    """The field layout of every class the cache pickles: a change in any of them invalidates the cache."""
+    classes = (Card, Document, Rejected, SourceRef, SourceResult, Diagnostic)
+    text = repr([(c.__name__, [f.name for f in dataclasses.fields(c)]) for c in classes])
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+HEADER = (FORMAT, __version__, _layout())
+
 
 
 @dataclass
@@ -45,7 +59,7 @@ def load_state(path: Path) -> BuildState:
         header, parsed, outputs = pickle.loads(body)
     except Exception:
         return BuildState()
-    if header != (FORMAT, __version__):
+    if header != HEADER:
         return BuildState()
     return BuildState(parsed, outputs, True)
 
@@ -55,7 +69,7 @@ def save_state(path: Path, state: BuildState) -> None:
     ignore = path.parent / ".gitignore"
     if not ignore.exists():
         ignore.write_text("*\n", "utf-8")
-    body = pickle.dumps(((FORMAT, __version__), state.parsed, state.outputs), protocol=pickle.HIGHEST_PROTOCOL)
+    body = pickle.dumps((HEADER, state.parsed, state.outputs), protocol=pickle.HIGHEST_PROTOCOL)
     temp = path.with_suffix(f".tmp{os.getpid()}")
     temp.write_bytes(body + hashlib.blake2b(body, digest_size=32).digest())
     os.replace(temp, path)

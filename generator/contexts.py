@@ -31,6 +31,7 @@ NAV = (
     ("sizes", "Sizes", "sizes/"),
     ("guides", "Guides", "guides/"),
     ("milestones", "Milestones", "milestones/"),
+    ("stats", "Statistics", "stats/"),
     ("search", "Search", "search/"),
 )
 DIMENSION_INTROS = {

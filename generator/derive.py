@@ -58,6 +58,7 @@ def make_card(group: Group, as_of: dt.date) -> Card:
         country_slug=slugify(country) if country else "",
         languages=group.languages,
         members=group.members,
+        members_as_of=group.members_as_of,
         size_band=size_band(group.members),
         activity="",
         visibility=group.visibility,

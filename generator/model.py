@@ -120,6 +120,7 @@ class Card:
     country_slug: str
     languages: tuple[str, ...]
     members: int | None
+    members_as_of: dt.date | None
     size_band: str
     activity: str
     visibility: str

@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from generator import routes
+from generator import exports, routes
 from generator.assemble import Site
 from generator.derive import digest
 from generator.model import Card
@@ -26,10 +26,12 @@ SITEMAP_LIMIT = 50_000
 @dataclass(frozen=True, slots=True)
 class Job:
     path: str  # output path, e.g. "groups/rust-berlin/index.html"
-    kind: str  # home | group | listing | terms | docs | doc | search | 404 | feed | sitemap | robots
+    kind: str  # see render._HANDLERS
     template: str  # template name, or "" for outputs made without one
     key: tuple[object, ...]  # what the renderer needs to find the data again
     inputs: str  # digest of the data this output is made from
+    # Late jobs run after every other job, in the main process: they read outputs of this build.
+    late: bool = False
 
 
 def _digest_cards(cards: Sequence[Card]) -> str:
@@ -80,6 +82,9 @@ def plan(site: Site) -> Iterator[Job]:
         related = [cards[j] for j in site.related[i]]
         inputs = digest(f"{card.record_digest}|{card.digest}|{_digest_cards(related)}|{config_bits}")
         yield Job(routes.output_path(routes.group(card.slug)), "group", "group.html", (card.slug,), inputs)
+        yield Job(routes.badge(card.slug), "badge", "", (card.slug,), card.digest)
+        yield Job(routes.group_json(card.slug), "group-json", "", (card.slug,),
+                  digest(f"{card.record_digest}|{card.digest}"))
 
     yield from listing_jobs(site, "groups/", range(len(cards)), ("all",), "all")
 
@@ -93,8 +98,11 @@ def plan(site: Site) -> Iterator[Job]:
             yield from listing_jobs(site, routes.term(dimension, term.slug), term.indices,
                                     ("term", dimension, term.slug), head)
 
+    all_cards = _digest_cards(cards)
+    computed = digest(repr([(c.slug, c.founded, c.members, c.members_as_of) for c in cards]))
     for kind, docs, index_url in (("guide", site.guides, "guides/"), ("milestone", site.milestones, "milestones/")):
-        yield Job(routes.output_path(index_url), "docs", f"{kind}s.html", (kind,), digest(repr(docs)))
+        extra = computed if kind == "milestone" else ""
+        yield Job(routes.output_path(index_url), "docs", f"{kind}s.html", (kind,), digest(repr(docs) + extra))
         for doc in docs:
             yield Job(routes.output_path(routes.document(kind, doc.slug)), "doc", f"{kind}.html",
                       (kind, doc.slug), digest(repr(doc)))
@@ -102,13 +110,33 @@ def plan(site: Site) -> Iterator[Job]:
         yield Job(routes.output_path(routes.document("page", doc.slug)), "doc", "page.html", ("page", doc.slug),
                   digest(repr(doc)))
 
-    yield Job("search/index.html", "search", "search.html", (), digest(_digest_cards(cards)))
+    yield Job("search/index.html", "search", "search.html", (), digest(all_cards))
+    yield Job("stats/index.html", "stats", "stats.html", (), digest(all_cards))
     yield Job("404.html", "404", "404.html", (), "")
 
     newest = recently_added(site, FEED_ENTRIES)
     yield Job("groups/feed.xml", "feed", "", ("groups",), _digest_cards([cards[i] for i in newest]))
     yield Job("milestones/feed.xml", "feed", "", ("milestones",), digest(repr(site.milestones[:FEED_ENTRIES])))
+    yield Job("groups/feed.json", "json-feed", "", (), _digest_cards([cards[i] for i in newest]))
     yield Job("robots.txt", "robots", "", (), "")
+    yield from export_jobs(site)
+
+
+def export_jobs(site: Site) -> Iterator[Job]:
+    """/groups.json (split into pages of 10,000 above that), /groups.csv: made from each group's index.json."""
+    cards = site.cards
+    records = digest("|".join(f"{c.record_digest}{c.digest}" for c in cards))
+    pages = exports.page_count(len(cards))
+    if pages == 0:
+        yield Job("groups.json", "groups-json", "", ("all",), records, late=True)
+    else:
+        size = exports.GROUPS_PAGE_SIZE
+        for number in range(1, pages + 1):
+            chunk = cards[(number - 1) * size: number * size]
+            yield Job(exports.page_file(number), "groups-json", "", ("page", number),
+                      digest("|".join(f"{c.record_digest}{c.digest}" for c in chunk)), late=True)
+        yield Job("groups.json", "groups-index", "", (pages,), digest(f"{len(cards)}|{pages}"), late=True)
+    yield Job("groups.csv", "groups-csv", "", (), records, late=True)
 
 
 def sitemap_jobs(urls: Sequence[str]) -> Iterator[Job]:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from generator import feeds, plan, routes
+from generator import badges, charts, exports, feeds, plan, routes, stats
 from generator.assemble import Site
 from generator.contexts import DIMENSION_INTROS, Views
 from generator.loading import groups_of
@@ -40,6 +42,8 @@ class RenderContext:
     asset_urls: dict[str, str]
     drafts: bool = False
     extra_contexts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Set by the build before late jobs run: the bytes of an output written earlier in this build.
+    read_output: Callable[[str], bytes] | None = None
     _groups: dict[str, Group] = field(default_factory=dict)
     _groups_source: str = ""
     _env: jinja2.Environment | None = None
@@ -116,7 +120,11 @@ def _shown(ctx: RenderContext, path: str) -> str:
         return path
 
 
-def render(job: Job, ctx: RenderContext) -> bytes:
+Rendered = bytes | Iterator[bytes]
+
+
+def render(job: Job, ctx: RenderContext) -> Rendered:
+    """The bytes of one output; large exports come as an iterator of chunks so they stream to disk."""
     handler = _HANDLERS[job.kind]
     return handler(job, ctx)
 
@@ -216,8 +224,29 @@ def _docs(job: Job, ctx: RenderContext) -> bytes:
     intro = ("How to choose groups worth your time, and how to run one well." if kind == "guide"
              else "Dated news about the directory and the network it describes.")
     meta = views.meta(f"{kind}s", heading, f"{kind}s/", nav_key=f"{kind}s", crumbs=[("Home", "")], description=intro)
-    return template(ctx, job.template, page=meta, heading=heading, intro=intro,
-                    items=[views.doc(d, with_body=False) for d in docs])
+    items = [views.doc(d, with_body=False) for d in docs]
+    if kind == "milestone":
+        items.extend(computed_views(ctx))
+        items.sort(key=lambda d: (d.date or dt.date.min, not d.computed, d.slug), reverse=True)
+    return template(ctx, job.template, page=meta, heading=heading, intro=intro, items=items)
+
+
+def computed_milestones(ctx: RenderContext) -> list[stats.ComputedMilestone]:
+    cards = ctx.site.cards
+    dated = {c.slug: c.members_as_of for c in cards if c.members_as_of is not None}
+    return stats.computed_milestones(cards, dated)
+
+
+def computed_views(ctx: RenderContext) -> list[Any]:
+    from markupsafe import Markup
+
+    from generator.views import DocView
+
+    return [DocView(kind="milestone", slug=m.slug, title=m.title, summary=m.summary,
+                    url=ctx.views.link(f"stats/#milestone-{m.slug}"), date=m.date, updated=None, author="",
+                    tags=(), categories=(), figure=m.figure, figure_label=m.figure_label, body_html=Markup(""),
+                    computed=True)
+            for m in computed_milestones(ctx)]
 
 
 def _doc(job: Job, ctx: RenderContext) -> bytes:
@@ -235,6 +264,68 @@ def _doc(job: Job, ctx: RenderContext) -> bytes:
 def _search(job: Job, ctx: RenderContext) -> bytes:
     meta = ctx.views.meta("search", "Search", "search/", nav_key="search", crumbs=[("Home", "")])
     return template(ctx, job.template, page=meta, **ctx.extra_contexts.get("search", {}))
+
+
+def _stats(job: Job, ctx: RenderContext) -> bytes:
+    site = ctx.site
+    numbers = stats.compute_stats(site.cards, site.config, site.as_of)
+    meta = ctx.views.meta("stats", "Statistics", "stats/", nav_key="stats", crumbs=[("Home", "")],
+                          description="The directory at a glance: groups by category, size, activity, country "
+                                      "and year founded.")
+    return template(ctx, job.template, page=meta, stats=numbers, charts=charts.all_charts(numbers),
+                    computed=computed_milestones(ctx))
+
+
+def _badge(job: Job, ctx: RenderContext) -> bytes:
+    site = ctx.site
+    card = site.cards[site.index[str(job.key[0])]]
+    line, tone = badges.badge_line(card, site.config.badge_line)
+    return badges.badge_svg(card.name, ctx.views.category_names.get(card.category, card.category), line, tone)
+
+
+def _group_record(ctx: RenderContext, slug: str) -> dict[str, object]:
+    site = ctx.site
+    card = site.cards[site.index[slug]]
+    return exports.group_record(ctx.group(slug), card, ctx.urls.absolute(routes.group(slug)))
+
+
+def _group_json(job: Job, ctx: RenderContext) -> bytes:
+    return exports.group_json(_group_record(ctx, str(job.key[0])))
+
+
+def _records(ctx: RenderContext, cards: Any) -> Iterator[dict[str, object]]:
+    """Every group's public record, read back from its index.json written earlier in this build."""
+    assert ctx.read_output is not None, "late jobs need read_output"
+    for card in cards:
+        yield json.loads(ctx.read_output(routes.group_json(card.slug)))
+
+
+def _groups_json(job: Job, ctx: RenderContext) -> Iterator[bytes]:
+    cards = ctx.site.cards
+    if job.key[0] == "page":
+        size = exports.GROUPS_PAGE_SIZE
+        number = int(str(job.key[1]))
+        cards = cards[(number - 1) * size: number * size]
+    return exports.json_array_chunks(_records(ctx, cards))
+
+
+def _groups_index(job: Job, ctx: RenderContext) -> bytes:
+    pages = int(str(job.key[0]))
+    urls = [ctx.urls.absolute(exports.page_file(n)) for n in range(1, pages + 1)]
+    return exports.groups_index(len(ctx.site.cards), urls)
+
+
+def _groups_csv(job: Job, ctx: RenderContext) -> Iterator[bytes]:
+    return exports.csv_chunks(_records(ctx, ctx.site.cards))
+
+
+def _json_feed(job: Job, ctx: RenderContext) -> bytes:
+    site, urls = ctx.site, ctx.urls
+    cards = [site.cards[i] for i in plan.recently_added(site, plan.FEED_ENTRIES)]
+    items = [exports.feed_item(url=urls.absolute(routes.group(c.slug)), title=c.name,
+                               published=c.added or site.as_of, summary=c.summary, tags=c.tags) for c in cards]
+    return exports.json_feed(f"{site.config.title}: new groups", urls.absolute("groups/"),
+                             urls.absolute("groups/feed.json"), items)
 
 
 def _not_found(job: Job, ctx: RenderContext) -> bytes:
@@ -281,7 +372,7 @@ def _sitemap(job: Job, ctx: RenderContext) -> bytes:
     return feeds.sitemap_index([ctx.urls.absolute(f"sitemap-{n}.xml") for n in range(1, parts + 1)])
 
 
-_HANDLERS = {
+_HANDLERS: dict[str, Callable[[Job, RenderContext], Rendered]] = {
     "home": _home,
     "group": _group,
     "listing": _listing,
@@ -293,4 +384,11 @@ _HANDLERS = {
     "feed": _feed,
     "robots": _robots,
     "sitemap": _sitemap,
+    "stats": _stats,
+    "badge": _badge,
+    "group-json": _group_json,
+    "groups-json": _groups_json,
+    "groups-index": _groups_index,
+    "groups-csv": _groups_csv,
+    "json-feed": _json_feed,
 }

@@ -24,6 +24,10 @@ def badge(slug: str) -> str:
     return f"groups/{slug}/badge.svg"
 
 
+def group_json(slug: str) -> str:
+    return f"groups/{slug}/index.json"
+
+
 def term(dimension: str, slug: str) -> str:
     return f"{dimension}/{slug}/"
 

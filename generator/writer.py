@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,19 @@ def stage(staging: Path, path: str, data: bytes) -> Written:
     target.write_bytes(data)
     stat = target.stat()
     return Written(path, content_digest(data), stat.st_size, stat.st_mtime_ns, True)
+
+
+def stage_stream(staging: Path, path: str, chunks: Iterable[bytes]) -> Written:
+    """Stage a large output from chunks, hashing as it goes, so it never sits whole in memory."""
+    target = staging / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    hasher = hashlib.blake2b(digest_size=16)
+    with target.open("wb") as handle:
+        for chunk in chunks:
+            hasher.update(chunk)
+            handle.write(chunk)
+    stat = target.stat()
+    return Written(path, hasher.hexdigest(), stat.st_size, stat.st_mtime_ns, True)
 
 
 def existing_digest(output: Path, path: str) -> tuple[str, int, int] | None:
