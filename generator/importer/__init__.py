@@ -8,10 +8,11 @@ The stages, each in its own module:
 - `values`, `htmltext`: cell text -> field values (numbers, dates, lists, safe Markdown);
 - `convert`: one row -> one raw group mapping;
 - `slugs`, `existing`: distinct slugs that never clobber a file already in the folder;
+- `yamlout`: the YAML written (stable key order, block-literal descriptions);
 - `plan`: merge, validate and write; `report`: the summary; `cli`: the `import` subcommand.
 """
 
-from generator.importer.plan import ImportOptions, import_file
-from generator.importer.report import Summary
+from generator.importer.plan import ImportOptions, SetupProblem, UsageProblem, import_file
+from generator.importer.report import Outcome, Summary
 
-__all__ = ["ImportOptions", "Summary", "import_file"]
+__all__ = ["ImportOptions", "Outcome", "SetupProblem", "Summary", "UsageProblem", "import_file"]

@@ -42,8 +42,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "members": ("member_count", "members_count", "number_of_members", "no_of_members", "size", "membership",
                 "count", "num_members"),
     "members_as_of": ("members_date", "counted", "counted_on", "count_date", "member_count_date"),
-    "founded": ("created", "created_on", "founded_on", "date_founded", "founding_date", "established", "since",
-                "started"),
+    "founded": ("created", "created_on", "founded_on", "date_founded", "founding_date", "established",
+                "since", "started"),
     "added": ("date_added", "added_on", "listed", "listed_on"),
     "website": ("url", "web", "site", "homepage", "home_page", "web_site", "link", "group_url"),
     "join_url": ("join", "join_link", "signup", "sign_up", "signup_url", "sign_up_url", "join_page"),
@@ -53,7 +53,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "posts_per_month": ("posts_month", "monthly_posts", "posts_a_month", "posts_per_mo"),
     "audience_industries": ("member_industries", "top_industries"),
     "audience_regions": ("member_regions", "top_regions"),
-    "managers": ("manager", "owner", "owners", "moderator", "moderators", "admins", "organizers", "organisers"),
+    "managers": ("manager", "owner", "owners", "moderator", "moderators", "admins", "organizers",
+                 "organisers"),
     "rules": ("group_rules", "guidelines"),
     "related": ("related_groups", "see_also"),
     "featured": ("is_featured", "highlight"),
@@ -70,7 +71,7 @@ class MapProblem(Exception):
 
 
 def header_key(header: str) -> str:
-    """'Group Name ' -> 'group_name', 'MEMBERS' -> 'members', 'join url' -> 'join_url', 'E-mail' -> 'e_mail'."""
+    """'Group Name ' -> 'group_name', 'MEMBERS' -> 'members', 'join url' -> 'join_url'."""
     text = fold_latin(header).lower().replace("#", " number ")
     return re.sub(r"[^0-9a-z]+", "_", text).strip("_") or "column"
 
@@ -109,7 +110,8 @@ def plan_columns(headers: list[str], maps: dict[str, str]) -> ColumnPlan:
     taken: dict[str, int] = {}
     for name, column in maps.items():
         wanted = header_key(column)
-        matches = [i for i, h in enumerate(headers) if h == column] or [i for i, k in enumerate(keys) if k == wanted]
+        matches = [i for i, h in enumerate(headers) if h == column]
+        matches = matches or [i for i, k in enumerate(keys) if k == wanted]
         if not matches:
             hint = did_you_mean(column, headers)
             raise MapProblem(f"--map {name}={column}: no column '{column}' in the file"

@@ -14,13 +14,18 @@ from urllib.parse import quote
 
 from generator.text import link_is_safe
 
+_BLOCK_TAG = re.compile(r"<(?:p|div|br|li|ul|ol|h[1-6]|table|tr|blockquote|pre|section|article|hr)\b", re.I)
 _TAG = re.compile(r"<(?:/?[a-zA-Z][a-zA-Z0-9-]*(?=[\s/>])|!--)")
 _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#\d{1,7}|#x[0-9a-fA-F]{1,6});")
-_DROP = frozenset("script style iframe object embed template noscript svg math head title select textarea "
-                  "button form frameset frame applet canvas audio video".split())
-_BLOCK = frozenset("p div section article header footer aside main nav address figure figcaption dl dt dd "
-                   "table tbody thead tfoot tr hr".split())
-_VOID = frozenset("br hr img input meta link area base col wbr source track param".split())
+_DROP = frozenset({
+    "script", "style", "iframe", "object", "embed", "template", "noscript", "svg", "math", "head", "title",
+    "select", "textarea", "button", "form", "frameset", "frame", "applet", "canvas", "audio", "video",
+})
+_BLOCK = frozenset({
+    "p", "div", "section", "article", "header", "footer", "aside", "main", "nav", "address", "figure",
+    "figcaption", "dl", "dt", "dd", "table", "tbody", "thead", "tfoot", "tr", "hr",
+})
+_VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "wbr", "source"})
 _URL_SAFE = ":/?#@!$&'*+,;=%~"
 _INLINE = {"strong": "**", "b": "**", "em": "*", "i": "*", "code": "`"}
 
@@ -30,33 +35,43 @@ def looks_like_html(text: str) -> bool:
 
 
 def to_markdown(text: str, schemes: frozenset[str]) -> str:
-    """A description: HTML becomes Markdown; text that is not HTML is returned as it is."""
+    """A description: HTML becomes Markdown; text that is not HTML is returned as it is.
+
+    Without block-level tags the text is taken to be Markdown with some inline HTML: its line breaks
+    are kept and only the tags are converted or dropped.
+    """
     if not looks_like_html(text):
         return text
-    parser = _ToMarkdown(schemes)
+    parser = _ToMarkdown(schemes, keep_lines=not _BLOCK_TAG.search(text))
     parser.feed(text)
     parser.close()
     return parser.result()
 
 
 def to_text(text: str) -> str:
-    """A one-line field: tags dropped (with what is inside script and the like), entities decoded."""
-    if looks_like_html(text):
+    """A one-line field: tags dropped (with what is inside script and the like), entities decoded.
+
+    Decoding can reveal tags ('&lt;b&gt;'), so this repeats until none is left.
+    """
+    for _ in range(3):
+        if not looks_like_html(text):
+            break
         parser = _ToMarkdown(frozenset(), plain=True)
         parser.feed(text)
         parser.close()
-        return " ".join(parser.result().split())
-    if _ENTITY.search(text):
-        return html.unescape(text)
-    return text
+        text = " ".join(parser.result().split())
+    else:
+        text = _TAG.sub(lambda match: match.group()[1:], text)
+    return html.unescape(text) if _ENTITY.search(text) and not looks_like_html(html.unescape(text)) else text
 
 
 class _ToMarkdown(HTMLParser):
-    def __init__(self, schemes: frozenset[str], *, plain: bool = False) -> None:
+    def __init__(self, schemes: frozenset[str], *, plain: bool = False, keep_lines: bool = False) -> None:
         super().__init__(convert_charrefs=True)
+        self.keep_lines = keep_lines
         self.schemes = schemes
         self.plain = plain
-        self.blocks: list[tuple[str, str]] = []  # (text, kind): kind "p", "li" or "pre"
+        self.blocks: list[tuple[str, str]] = []  # (text, kind): "p", "li<list number>", "fence" or "pre"
         self.line: list[str] = []
         self.prefix: list[str] = []  # one entry per open list or blockquote
         self.lists: list[list[int]] = []  # [next number] for <ol>, [] for <ul>
@@ -64,6 +79,7 @@ class _ToMarkdown(HTMLParser):
         self.dropping = 0
         self.pre = 0
         self.item = False
+        self.list_number = 0
 
     # -- building -------------------------------------------------------------------------------
     def _flush(self) -> None:
@@ -73,9 +89,9 @@ class _ToMarkdown(HTMLParser):
             self.blocks.append((text.rstrip(), "pre"))
             return
         indent = text[: len(text) - len(text.lstrip(" "))] if self.lists else ""
-        text = indent + " ".join(text.split())
+        text = self._indent() + indent + " ".join(text.split())
         if text.strip():
-            self.blocks.append((text, "li" if self.item else "p"))
+            self.blocks.append((text, f"li{self.list_number}" if self.item else "p"))
         self.item = False
 
     def _emit(self, text: str) -> None:
@@ -83,6 +99,8 @@ class _ToMarkdown(HTMLParser):
             self.line.append(text)
 
     def result(self) -> str:
+        if self.keep_lines and not self.plain:
+            return "".join(self.line)
         self._flush()
         if self.plain:
             return " ".join(text for text, _ in self.blocks)
@@ -90,7 +108,9 @@ class _ToMarkdown(HTMLParser):
         previous = ""
         for text, kind in self.blocks:
             if out:
-                out.append("\n" if kind == previous and kind in ("li", "pre") else "\n\n")
+                tight = (kind == "pre" and previous in ("pre", "fence")) or (
+                    kind == previous and kind.startswith("li"))
+                out.append("\n" if tight else "\n\n")
             out.append(text)
             previous = kind
         return "".join(out).strip("\n") + "\n"
@@ -111,10 +131,11 @@ class _ToMarkdown(HTMLParser):
         if tag in _BLOCK or re.fullmatch(r"h[1-6]", tag) or tag in ("ul", "ol", "blockquote", "pre"):
             self._flush()
         if re.fullmatch(r"h[1-6]", tag):
-            self._emit(self._indent() + "#" * int(tag[1]) + " ")
+            self._emit("#" * int(tag[1]) + " ")
         elif tag == "br":
             self._flush()
         elif tag in ("ul", "ol"):
+            self.list_number += not self.lists
             self.lists.append([1] if tag == "ol" else [])
         elif tag == "li":
             self._flush()
@@ -123,12 +144,12 @@ class _ToMarkdown(HTMLParser):
                 marker = f"{self.lists[-1][0]}. "
                 self.lists[-1][0] += 1
             depth = "    " * max(len(self.lists) - 1, 0)
-            self._emit(self._indent() + depth + marker)
+            self._emit(depth + marker)
             self.item = True
         elif tag == "blockquote":
             self.prefix.append("> ")
         elif tag == "pre":
-            self.blocks.append(("```", "p"))
+            self.blocks.append(("```", "fence"))
             self.pre += 1
         elif tag == "a":
             href = (dict(attrs).get("href") or "").strip()
@@ -144,8 +165,6 @@ class _ToMarkdown(HTMLParser):
             alt = (dict(attrs).get("alt") or "").strip()
             if alt:
                 self._emit(_escape(alt))
-        if not self.line and tag in _BLOCK and self.prefix:
-            self._emit(self._indent())
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _DROP:
@@ -188,13 +207,14 @@ class _ToMarkdown(HTMLParser):
                     self._flush_pre()
                 self._emit(part.replace("```", "'''"))
             return
-        self._emit(_escape(data) if not self.plain else data)
+        self._emit(data if self.plain else _escape(data, brackets=not self.keep_lines))
 
     def _flush_pre(self) -> None:
         self.blocks.append(("".join(self.line).rstrip(), "pre"))
         self.line = []
 
 
-def _escape(text: str) -> str:
-    """Text from HTML into Markdown: nothing that Markdown would read as HTML or as a link."""
-    return text.replace("<", "&lt;").replace("[", "\\[").replace("]", "\\]")
+def _escape(text: str, *, brackets: bool = True) -> str:
+    """Text from HTML into Markdown: nothing that Markdown would read as HTML (or, from HTML, as a link)."""
+    text = text.replace("<", "&lt;")
+    return text.replace("[", "\\[").replace("]", "\\]") if brackets else text

@@ -59,13 +59,15 @@ def read_table(text: str, fmt: str) -> Table:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InputProblem(f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+            where = f"line {exc.lineno}, column {exc.colno}"
+            raise InputProblem(f"malformed JSON at {where}: {exc.msg}") from None
         return _records(data, {})
     if fmt == "yaml":
         try:
             loaded = load(text)
         except YamlProblem as exc:
-            raise InputProblem(f"malformed YAML at line {exc.line}, column {exc.col}: {exc.message}") from None
+            where = f"line {exc.line}, column {exc.col}"
+            raise InputProblem(f"malformed YAML at {where}: {exc.message}") from None
         lines = {path[0]: pos[0] for path, pos in loaded.positions.items() if len(path) == 1}
         return _records(loaded.value, lines)
     return _read_csv(text)

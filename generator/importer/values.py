@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from typing import Any
 
 _MONTHS = {
@@ -24,7 +23,7 @@ _MONTHS = {
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
 _GROUPED = re.compile(r"^\d{1,3}([,.]\d{3})+$")
 _SCALED = re.compile(r"^(\d+(?:[.,]\d+)?)([km])$")
-_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[t ][\d:.]+(?:z|[+-]\d{2}:?\d{2})?)?$")
 _NUMERIC = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s-]+([a-z]+)\.?,?[\s-]+(\d{4})$")
 _MONTH_DAY = re.compile(r"^([a-z]+)\.?[\s-]+(\d{1,2})(?:st|nd|rd|th)?,?[\s-]+(\d{4})$")
@@ -47,7 +46,7 @@ def count(value: Any) -> Any:
         return value
     text = _SPACES.sub("", value).lower().lstrip("~≈").rstrip("+")
     text = text.removesuffix("members").removesuffix("member")
-    if text.isdigit():
+    if text.isdecimal():
         return int(text)
     if _GROUPED.match(text) and len({c for c in text if not c.isdigit()}) == 1:
         return int(re.sub(r"\D", "", text))
@@ -78,7 +77,7 @@ def slash_order(samples: list[str]) -> str:
     day_first = month_first = 0
     for sample in samples:
         match = _NUMERIC.match(sample.strip())
-        if not match:
+        if not match or match.group(2) == ".":
             continue
         first, second = int(match.group(1)), int(match.group(3))
         day_first += first > 12 >= second
@@ -90,10 +89,21 @@ def slash_order(samples: list[str]) -> str:
     return "mixed" if day_first else "dmy?"
 
 
+def ambiguous(value: Any) -> bool:
+    """True for a numeric date such as 03/04/2011 that reads differently day-first and month-first."""
+    match = _NUMERIC.match(value.strip()) if isinstance(value, str) else None
+    if not match or match.group(2) == ".":
+        return False
+    first, second = int(match.group(1)), int(match.group(3))
+    return first != second and first <= 12 and second <= 12
+
+
 def date(value: Any, order: str = "dmy?") -> Any:
     """The common spellings of a date -> a date; `order` says how to read 03/04/2011 (see slash_order)."""
     if isinstance(value, dt.datetime):
         return value.date()
+    if isinstance(value, int) and not isinstance(value, bool) and 1800 <= value <= 2100:
+        return dt.date(value, 1, 1)
     if isinstance(value, dt.date) or not isinstance(value, str):
         return value
     text = " ".join(value.split()).lower()
@@ -191,15 +201,13 @@ def clean_block(text: str) -> str:
     return body + "\n" if body else ""
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
+_BREAKS = re.compile("[\t\n\r\x85\u2028\u2029]")
+
+
 def _printable(text: str, keep: str = "") -> str:
-    out = []
-    for char in text:
-        if char in keep:
-            out.append(char)
-        elif char in "\t\n\r\x85\u2028\u2029":
-            out.append(" ")
-        elif unicodedata.category(char) in ("Cc", "Cs") or char in "\ufeff\ufffe\uffff":
-            continue
-        else:
-            out.append(char)
-    return "".join(out)
+    """Control characters dropped; tabs and line breaks (unless in `keep`) become spaces."""
+    text = _CONTROL.sub("", text)
+    if keep:
+        return _BREAKS.sub(lambda m: m.group() if m.group() in keep else " ", text)
+    return _BREAKS.sub(" ", text)
