@@ -82,7 +82,8 @@ def plan(site: Site) -> Iterator[Job]:
         related = [cards[j] for j in site.related[i]]
         inputs = digest(f"{card.record_digest}|{card.digest}|{_digest_cards(related)}|{config_bits}")
         yield Job(routes.output_path(routes.group(card.slug)), "group", "group.html", (card.slug,), inputs)
-        yield Job(routes.badge(card.slug), "badge", "", (card.slug,), card.digest)
+        badge = f"{card.name}|{card.category}|{card.members}|{card.size_band}|{card.activity}|{card.status}"
+        yield Job(routes.badge(card.slug), "badge", "", (card.slug,), digest(badge))
         yield Job(routes.group_json(card.slug), "group-json", "", (card.slug,),
                   digest(f"{card.record_digest}|{card.digest}"))
 
@@ -111,7 +112,9 @@ def plan(site: Site) -> Iterator[Job]:
                   digest(repr(doc)))
 
     yield Job("search/index.html", "search", "search.html", (), digest(all_cards))
-    yield Job("stats/index.html", "stats", "stats.html", (), digest(all_cards))
+    counted = repr([(c.slug, c.name, c.category, c.members, c.members_as_of, c.activity, c.status, c.country,
+                     c.country_slug, c.founded) for c in cards])
+    yield Job("stats/index.html", "stats", "stats.html", (), digest(counted))
     yield Job("404.html", "404", "404.html", (), "")
 
     newest = recently_added(site, FEED_ENTRIES)

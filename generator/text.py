@@ -6,34 +6,59 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-_SLUG_DROP = re.compile(r"[^\w\s-]", re.UNICODE)
-_SLUG_GAPS = re.compile(r"[\s_-]+", re.UNICODE)
-SLUG_PATTERN = re.compile(r"^[^\W_](?:[\w-]*[^\W_])?$", re.UNICODE)
 _FORBIDDEN_SCHEMES = frozenset({"javascript", "data", "vbscript", "file"})
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 
 
+_LATIN_EXTRA = {"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L",
+                "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ı": "i"}
+
+
+def _is_latin(char: str) -> bool:
+    return unicodedata.name(char, "").startswith("LATIN")
+
+
 def fold_latin(text: str) -> str:
-    """Strip accents from Latin letters (Zürich -> Zurich) and leave other scripts as they are."""
-    out = []
+    """Strip accents from Latin letters (Zürich -> Zurich) and leave other scripts exactly as they are."""
+    if text.isascii():
+        return text
+    out: list[str] = []
+    base_is_latin = False
     for char in unicodedata.normalize("NFKD", text):
         if unicodedata.combining(char):
-            continue
-        out.append(char)
-    folded = unicodedata.normalize("NFC", "".join(out))
-    return folded.replace("ß", "ss").replace("ø", "o").replace("Ø", "O").replace("ł", "l").replace("Ł", "L")
+            if base_is_latin:
+                continue
+        else:
+            base_is_latin = _is_latin(char)
+        out.append(_LATIN_EXTRA.get(char, char))
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def _slug_char(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LNM"
 
 
 def slugify(text: str) -> str:
     """A URL slug for any script: lowercase, Latin accents folded, words joined by '-'."""
-    text = fold_latin(text).lower()
-    text = _SLUG_DROP.sub(" ", text)
-    text = _SLUG_GAPS.sub("-", text).strip("-")
-    return text
+    words: list[str] = []
+    current: list[str] = []
+    for char in fold_latin(text).lower():
+        if _slug_char(char):
+            current.append(char)
+        elif current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    return "-".join(words)
 
 
 def is_slug(text: str) -> bool:
-    return bool(SLUG_PATTERN.match(text)) and text == text.lower()
+    """Lowercase letters, digits and marks of any script, in words joined by single '-'."""
+    if not text or text != text.lower():
+        return False
+    return all(word and all(_slug_char(c) for c in word) and not unicodedata.combining(word[0])
+               for word in text.split("-"))
 
 
 def url_problem(url: str, allowed: frozenset[str]) -> str:

@@ -52,7 +52,12 @@ def test_editing_one_group_renders_its_page_and_the_listings_it_is_on(make_site:
         "groups/delta-circle/index.html",
         "index.html",
         "groups/feed.xml",
+        "groups/feed.json",
         "search/index.html",
+        # The open data: the group's own record, and the exports made from every record.
+        "groups/alpha-alumni/index.json",
+        "groups.json",
+        "groups.csv",
     }
     assert got == expected
 
@@ -62,7 +67,8 @@ def test_editing_a_description_renders_only_that_page(make_site: MakeSite) -> No
     run_build(root)
     path = root / "content/groups/alpha-alumni.yaml"
     path.write_text(GROUP_A.replace("Alpha's **alumni** meet here.", "Alpha's alumni meet here, often."))
-    assert rendered(root) == {"groups/alpha-alumni/index.html"}
+    assert rendered(root) == {"groups/alpha-alumni/index.html", "groups/alpha-alumni/index.json", "groups.json",
+                              "groups.csv"}
     assert "meet here, often." in (root / "output/groups/alpha-alumni/index.html").read_text()
 
 
