@@ -50,11 +50,15 @@ class Views:
 
     site: Site
     urls: Urls
-    markdown: MarkdownRenderer
     category_names: dict[str, str] = field(init=False)
+    descriptions: MarkdownRenderer = field(init=False)  # under the group page's h2 "About the group"
+    bodies: MarkdownRenderer = field(init=False)  # right under a guide's, milestone's or page's h1
 
     def __post_init__(self) -> None:
         self.category_names = {c.slug: c.name for c in self.site.config.categories}
+        schemes = self.site.config.allowed_schemes()
+        self.descriptions = MarkdownRenderer(schemes, top_heading=3)
+        self.bodies = MarkdownRenderer(schemes, top_heading=2)
 
     def link(self, url: str) -> str:
         return self.urls.path(url)
@@ -102,7 +106,7 @@ class Views:
     def group(self, group: Group, card: Card) -> GroupView:
         return GroupView(
             card=self.card(card),
-            description_html=self.markdown.render(group.description) if group.description else Markup(""),
+            description_html=self.descriptions.render(group.description) if group.description else Markup(""),
             industry=Link(group.industry, self.link(routes.term("industries", slugify(group.industry))))
             if group.industry else None,
             languages=group.languages,
@@ -159,7 +163,7 @@ class Views:
                              for c in doc.categories),
             figure=doc.figure,
             figure_label=doc.figure_label,
-            body_html=self.markdown.render(doc.body) if with_body else Markup(""),
+            body_html=self.bodies.render(doc.body) if with_body else Markup(""),
         )
 
     def pager(self, first_url: str, number: int, total_pages: int, total_items: int) -> Pager:

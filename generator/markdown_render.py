@@ -13,17 +13,22 @@ from markupsafe import Markup
 from generator.text import link_is_safe
 
 _EXTENSIONS = ["sane_lists", "tables", "fenced_code", "smarty"]
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 class _LinkPolicy(Treeprocessor):
     """Drop links and images whose URL is not allowed; mark external links."""
 
-    def __init__(self, md: Any, allowed: frozenset[str], heading_offset: int) -> None:
+    def __init__(self, md: Any, allowed: frozenset[str], top_heading: int) -> None:
         super().__init__(md)
         self.allowed = allowed
-        self.heading_offset = heading_offset
+        self.top_heading = top_heading
 
     def run(self, root: etree.Element) -> None:
+        # Headings are shifted so the body's highest heading sits at `top_heading`, whatever level the
+        # editor started at: the page around it owns h1 (and h2 for group descriptions).
+        levels = [int(el.tag[1]) for el in root.iter() if el.tag in _HEADINGS]
+        shift = self.top_heading - min(levels) if levels else 0
         for parent in root.iter():
             for child in list(parent):
                 if child.tag == "a":
@@ -42,28 +47,27 @@ class _LinkPolicy(Treeprocessor):
                         child.tag, child.text, child.tail = "span", alt, tail
                     else:
                         child.set("loading", "lazy")
-                elif child.tag in ("h1", "h2", "h3", "h4", "h5") and self.heading_offset:
-                    level = min(int(child.tag[1]) + self.heading_offset, 6)
-                    child.tag = f"h{level}"
+                elif child.tag in _HEADINGS and shift:
+                    child.tag = f"h{max(1, min(int(child.tag[1]) + shift, 6))}"
 
 
 class _Policy(Extension):
-    def __init__(self, allowed: frozenset[str], heading_offset: int) -> None:
+    def __init__(self, allowed: frozenset[str], top_heading: int) -> None:
         super().__init__()
         self.allowed = allowed
-        self.heading_offset = heading_offset
+        self.top_heading = top_heading
 
     def extendMarkdown(self, md: Any) -> None:
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
-        md.treeprocessors.register(_LinkPolicy(md, self.allowed, self.heading_offset), "groupdir_links", 0)
+        md.treeprocessors.register(_LinkPolicy(md, self.allowed, self.top_heading), "groupdir_links", 0)
 
 
 class MarkdownRenderer:
     """One reusable Markdown instance (creating one costs far more than converting a description)."""
 
-    def __init__(self, allowed_schemes: frozenset[str], heading_offset: int = 1) -> None:
-        self._md = markdown.Markdown(extensions=[*_EXTENSIONS, _Policy(allowed_schemes, heading_offset)],
+    def __init__(self, allowed_schemes: frozenset[str], top_heading: int = 2) -> None:
+        self._md = markdown.Markdown(extensions=[*_EXTENSIONS, _Policy(allowed_schemes, top_heading)],
                                      output_format="html")
 
     def render(self, text: str) -> Markup:

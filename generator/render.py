@@ -15,7 +15,6 @@ from generator import badges, charts, exports, feeds, plan, routes, stats
 from generator.assemble import Site
 from generator.contexts import DIMENSION_INTROS, Views
 from generator.loading import groups_of
-from generator.markdown_render import MarkdownRenderer
 from generator.model import Group
 from generator.plan import Job
 from generator.routes import Urls
@@ -56,7 +55,7 @@ class RenderContext:
     @property
     def views(self) -> Views:
         if self._views is None:
-            self._views = Views(self.site, self.urls, MarkdownRenderer(self.site.config.allowed_schemes()))
+            self._views = Views(self.site, self.urls)
         return self._views
 
     @property
