@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from generator import badges, charts, exports, feeds, plan, routes, stats
 from generator.assemble import Site
@@ -20,6 +21,9 @@ from generator.plan import Job
 from generator.routes import Urls
 from generator.sources import SourceFile
 from generator.themes import Theme, make_environment
+
+
+CARD_CACHE = 200_000  # rendered cards kept per process (a few KB each)
 
 
 class RenderError(Exception):
@@ -47,6 +51,8 @@ class RenderContext:
     _groups_source: str = ""
     _env: jinja2.Environment | None = None
     _views: Views | None = None
+    _cards: dict[tuple[str, int], Markup] = field(default_factory=dict)
+    _card_macro: Any = None
 
     @property
     def urls(self) -> Urls:
@@ -67,8 +73,22 @@ class RenderContext:
                 "nav": views.nav(),
                 "url": views.link,
                 "asset": self.asset,
+                "card_html": self.card_html,
             })
         return self._env
+
+    def card_html(self, card: Any, level: int = 2) -> Markup:
+        """The theme's `card` macro for one group, rendered once per build and heading level."""
+        key = (card.slug, level)
+        html = self._cards.get(key)
+        if html is None:
+            if self._card_macro is None:
+                self._card_macro = self.env.get_template("_macros.html").module.card  # type: ignore[attr-defined]
+            html = Markup(self._card_macro(card, level))
+            if len(self._cards) >= CARD_CACHE:
+                self._cards.clear()
+            self._cards[key] = html
+        return html
 
     def asset(self, path: str) -> str:
         if path not in self.asset_urls:

@@ -8,6 +8,7 @@ templates are also reachable as `@<name>/template.html`, so an override can exte
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 from collections.abc import Callable
@@ -153,14 +154,7 @@ def template_digests(env: Environment, names: list[str]) -> dict[str, str]:
             if current in seen:
                 continue
             seen.add(current)
-            text = source(current)
-            if not text:
-                continue
-            try:
-                refs = jinja2.meta.find_referenced_templates(env.parse(text))
-            except jinja2.TemplateSyntaxError:
-                continue
-            todo.extend(r for r in refs if r is not None)
+            todo.extend(_references(source(current)))
         return seen
 
     out = {}
@@ -170,6 +164,21 @@ def template_digests(env: Environment, names: list[str]) -> dict[str, str]:
             hasher.update(part.encode() + b"\0" + source(part).encode() + b"\0")
         out[name] = hasher.hexdigest()
     return out
+
+
+_PARSER = Environment()
+
+
+@functools.lru_cache(maxsize=1024)
+def _references(text: str) -> tuple[str, ...]:
+    """The templates a template's source extends, includes or imports by literal name (memoised by source)."""
+    if not text:
+        return ()
+    try:
+        refs = jinja2.meta.find_referenced_templates(_PARSER.parse(text))
+    except jinja2.TemplateSyntaxError:
+        return ()
+    return tuple(r for r in refs if r is not None)
 
 
 def file_digest(path: Path) -> str:
