@@ -22,7 +22,6 @@ from generator.routes import Urls
 from generator.sources import SourceFile
 from generator.themes import Theme, make_environment
 
-
 CARD_CACHE = 200_000  # rendered cards kept per process (a few KB each)
 
 
