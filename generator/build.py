@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
 import time
@@ -122,8 +124,20 @@ def _map(function: Callable[[Any], Any], items: list[Any], workers: int) -> Iter
     if workers <= 1 or len(items) < PARALLEL_MIN:
         yield from map(function, items)
         return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with _pool(workers) as pool:
         yield from pool.imap(function, items, chunksize=64)
+
+
+@contextlib.contextmanager
+def _pool(workers: int) -> Iterator[Any]:
+    """Forked workers share the parent's model; freezing the GC keeps its pages from being copied into each."""
+    gc.collect()
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
 
 
 def build(options: BuildOptions, previous: cache.BuildState | None = None) -> BuildResult:
@@ -312,7 +326,7 @@ def _render_all(ctx: RenderContext, dirty: list[tuple[Job, str]], staging: Path,
         if workers <= 1 or len(dirty) < PARALLEL_MIN:
             yield from map(_render_task, tasks(dirty))
         else:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with _pool(workers) as pool:
                 yield from pool.imap(_render_task, tasks(dirty), chunksize=32)
         yield from map(_render_task, tasks(late))
     finally:

@@ -22,7 +22,7 @@ from generator.routes import Urls
 from generator.sources import SourceFile
 from generator.themes import Theme, make_environment
 
-CARD_CACHE = 200_000  # rendered cards kept per process (a few KB each)
+CARD_CACHE = 40_000  # rendered cards kept per process (about 2 KB each)
 
 
 class RenderError(Exception):
