@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -45,6 +46,7 @@ class Site:
     cards: tuple[Card, ...]  # A-Z by name
     index: dict[str, int]  # slug -> position in cards
     related: tuple[tuple[int, ...], ...]  # per card, positions of its related cards
+    related_key: str  # digest of everything `related` was computed from
     taxonomies: dict[str, Taxonomy]
     guides: tuple[Document, ...]
     milestones: tuple[Document, ...]
@@ -55,8 +57,13 @@ def sort_key(name: str, slug: str) -> tuple[str, str]:
     return (fold_latin(name).casefold(), slug)
 
 
-def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path) -> tuple[Site, list[Diagnostic]]:
-    """Join the per-file results into a Site, reporting problems that span files."""
+def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path,
+             previous: tuple[str, tuple[tuple[int, ...], ...]] | None = None) -> tuple[Site, list[Diagnostic]]:
+    """Join the per-file results into a Site, reporting problems that span files.
+
+    `previous` is (key, related) from an earlier build: when nothing that choosing related groups looks at
+    has changed, its answer is reused (it is the costliest part of assembling a large site).
+    """
     diagnostics: list[Diagnostic] = []
     as_of = config.as_of or max((r.newest for r in results if r.newest), default=EPOCH)
     cards: list[Card] = []
@@ -92,10 +99,15 @@ def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path) ->
                 diagnostics.append(error(card.source.path, line, col, f"'related' names '{slug}', but no group "
                                          "has that slug"))
     taxonomies = build_taxonomies(config, cards)
-    related = tuple(related_for(cards, index, taxonomies))
+    relevance = related_key(cards)
+    if previous is not None and previous[0] == relevance:
+        related = previous[1]
+    else:
+        related = tuple(related_for(cards, index, taxonomies))
     by_date = lambda doc: (doc.date or EPOCH, doc.slug)  # noqa: E731
     site = Site(
         config=config,
+        related_key=relevance,
         as_of=as_of,
         cards=tuple(cards),
         index=index,
@@ -106,6 +118,15 @@ def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path) ->
         pages=tuple(sorted(documents["page"], key=lambda d: d.slug)),
     )
     return site, diagnostics
+
+
+def related_key(cards: Sequence[Card]) -> str:
+    """A digest of exactly the fields related_for() reads, in A-Z order."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for c in cards:
+        hasher.update(repr((c.slug, c.tag_slugs, c.industry_slug, c.category, c.country_slug, c.status, c.members,
+                            c.related)).encode("utf-8", "surrogatepass"))
+    return hasher.hexdigest()
 
 
 def build_taxonomies(config: SiteConfig, cards: Sequence[Card]) -> dict[str, Taxonomy]:

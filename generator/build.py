@@ -6,6 +6,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -39,6 +40,9 @@ class BuildOptions:
     strict: bool = False
     use_cache: bool = True
     progress: Callable[[str, int, int], None] | None = None
+    # Cache-busting ?v= digests on theme assets. The preview turns them off so a CSS edit rewrites only the
+    # stylesheet (and the browser swaps it in place) instead of every page that links it.
+    asset_versions: bool = True
 
     @property
     def workers(self) -> int:
@@ -103,7 +107,7 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
         report.extend(result.diagnostics)
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
-    site, problems = assemble(config, ordered, options.source)
+    site, problems = assemble(config, ordered, options.source, state.related if state else None)
     report.extend(problems)
     timings["assemble"] = time.perf_counter() - started
     parsed = {s.path: (s.stamp, config_key, results[s.path]) for s in sources}
@@ -128,13 +132,18 @@ def _map(function: Callable[[Any], Any], items: list[Any], workers: int) -> Iter
         yield from pool.imap(function, items, chunksize=64)
 
 
+def _quiet_worker() -> None:
+    """Ctrl-C goes to the whole process group: the parent stops the pool, so workers ignore it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @contextlib.contextmanager
 def _pool(workers: int) -> Iterator[Any]:
     """Forked workers share the parent's model; freezing the GC keeps its pages from being copied into each."""
     gc.collect()
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
             yield pool
     finally:
         gc.unfreeze()
@@ -168,8 +177,10 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None) -> Bu
 
     started = time.perf_counter()
     static = theme.static_files()
-    asset_urls = {rel: f"{site.config.base_path}static/{rel}?v={file_digest(path)}" for rel, path in static.items()}
-    ctx = RenderContext(options.source, site, theme, loaded.sources, asset_urls, options.drafts)
+    asset_urls = {rel: f"{site.config.base_path}static/{rel}" + (f"?v={file_digest(path)}" if options.asset_versions
+                                                                 else "") for rel, path in static.items()}
+    ctx = RenderContext(options.source, site, theme, loaded.sources, asset_urls, options.drafts,
+                        bytecode_cache=options.source / CACHE_DIR / "templates" if options.use_cache else None)
     ctx.extra_contexts["search"] = _search_context(site)
     jobs = list(plan.plan(site))
     urls = page_urls(jobs, ctx.urls)
@@ -238,7 +249,7 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None) -> Bu
     cache.forget(state_file)
     writer.publish(output, staging, removals)
     # Files published keep the stamp they had in staging (rename keeps mtime), so `new` is accurate.
-    result.state = cache.BuildState(loaded.parsed, new, True)
+    result.state = cache.BuildState(loaded.parsed, new, True, (site.related_key, site.related))
     if options.use_cache:
         cache.save_state(state_file, result.state)
     timings["write"] = time.perf_counter() - started

@@ -18,7 +18,7 @@ from generator.diagnostics import Diagnostic
 from generator.loading import SourceResult
 from generator.model import Card, Document, Rejected, SourceRef
 
-FORMAT = 3
+FORMAT = 4
 Entry = tuple[str, str, int, int]  # fingerprint, content digest, size, mtime_ns
 
 
@@ -38,6 +38,7 @@ class BuildState:
     parsed: dict[str, tuple[tuple[int, int], str, SourceResult]] = field(default_factory=dict)
     outputs: dict[str, Entry] = field(default_factory=dict)
     loaded_ok: bool = False
+    related: tuple[str, tuple[tuple[int, ...], ...]] | None = None
 
 
 def state_path(cache_dir: Path, output: Path) -> Path:
@@ -56,12 +57,12 @@ def load_state(path: Path) -> BuildState:
     if hashlib.blake2b(body, digest_size=32).digest() != checksum:
         return BuildState()
     try:
-        header, parsed, outputs = pickle.loads(body)
+        header, parsed, outputs, related = pickle.loads(body)
     except Exception:
         return BuildState()
     if header != HEADER:
         return BuildState()
-    return BuildState(parsed, outputs, True)
+    return BuildState(parsed, outputs, True, related)
 
 
 def save_state(path: Path, state: BuildState) -> None:
@@ -69,7 +70,7 @@ def save_state(path: Path, state: BuildState) -> None:
     ignore = path.parent / ".gitignore"
     if not ignore.exists():
         ignore.write_text("*\n", "utf-8")
-    body = pickle.dumps((HEADER, state.parsed, state.outputs), protocol=pickle.HIGHEST_PROTOCOL)
+    body = pickle.dumps((HEADER, state.parsed, state.outputs, state.related), protocol=pickle.HIGHEST_PROTOCOL)
     temp = path.with_suffix(f".tmp{os.getpid()}")
     temp.write_bytes(body + hashlib.blake2b(body, digest_size=32).digest())
     os.replace(temp, path)

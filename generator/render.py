@@ -43,6 +43,7 @@ class RenderContext:
     sources: dict[str, SourceFile]
     asset_urls: dict[str, str]
     drafts: bool = False
+    bytecode_cache: Path | None = None  # compiled templates kept between builds
     extra_contexts: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Set by the build before late jobs run: the bytes of an output written earlier in this build.
     read_output: Callable[[str], bytes] | None = None
@@ -67,7 +68,7 @@ class RenderContext:
     def env(self) -> jinja2.Environment:
         if self._env is None:
             views = self.views
-            self._env = make_environment(self.theme, {
+            self._env = make_environment(self.theme, bytecode_cache=self.bytecode_cache, globals_={
                 "site": views.site_view(),
                 "nav": views.nav(),
                 "url": views.link,

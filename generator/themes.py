@@ -99,6 +99,17 @@ def _parent(folders: list[Path]) -> str | None:
     return None
 
 
+def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
+    """Compiled templates on disk: compiling the theme costs more than rendering a small site's change."""
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 def isodate(value: dt.date | None) -> str:
     return value.isoformat() if value else ""
 
@@ -107,7 +118,7 @@ def longdate(value: dt.date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
 
 
-def make_environment(theme: Theme, globals_: dict[str, Any]) -> Environment:
+def make_environment(theme: Theme, globals_: dict[str, Any], bytecode_cache: Path | None = None) -> Environment:
     loader = ChoiceLoader([
         FileSystemLoader(theme.template_dirs()),
         PrefixLoader({f"@{name}": FileSystemLoader(str(folder / "templates")) for name, folder in theme.named}),
@@ -120,6 +131,7 @@ def make_environment(theme: Theme, globals_: dict[str, Any]) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        bytecode_cache=_bytecode_cache(bytecode_cache),
     )
     env.filters["number"] = format_number
     env.filters["isodate"] = isodate

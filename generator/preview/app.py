@@ -158,7 +158,7 @@ def serve(args: argparse.Namespace) -> int:
              "(`groupdir init DIR` makes one)", err=True)
         return EXIT_USAGE
     output = Path(args.output).resolve() if args.output else source / CACHE_DIR / "preview"
-    options = BuildOptions(source, output, drafts=bool(args.drafts), jobs=int(args.jobs or 0))
+    options = BuildOptions(source, output, drafts=bool(args.drafts), jobs=int(args.jobs or 0), asset_versions=False)
     host = str(args.host)
     free, lock = _lock_output(output)
     if not free:
