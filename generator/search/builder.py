@@ -1,0 +1,196 @@
+"""Builds every file of the search index from the listing cards, streaming, deterministically.
+
+Doc ids follow members (most first), then name, so equal scores fall back to the larger group and the
+best results of most queries sit in the first display chunks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
+from itertools import chain
+
+from generator.model import ACTIVITY_LEVELS, Card, SiteConfig
+from generator.search.analyzer import analyze, normalize
+from generator.search.codec import block, u32
+from generator.search.facets import FACETS, Columns, FacetTable
+from generator.search.postings import DESCRIPTION, KEYWORDS, NAME, SUMMARY, Accumulator, weights
+from generator.search.terms import Layout, TermWriter
+
+INDEX_DIR = "search/index/"
+VERSION = 1
+SORTS: tuple[tuple[str, str], ...] = (
+    ("relevance", "Best match"),
+    ("members", "Most members"),
+    ("name", "Name"),
+    ("newest", "Newest"),
+    ("active", "Most active"),
+)
+RANKED_SORTS = ("name", "newest", "active")
+_ACTIVITY_ORDER = {slug: i for i, (slug, _) in enumerate(ACTIVITY_LEVELS)}
+Describe = Callable[[str], str]
+
+
+def doc_order(cards: Sequence[Card], folded: Sequence[str]) -> list[int]:
+    """Positions of the cards in doc-id order: members, most first (unknown last), then name."""
+    return sorted(range(len(cards)), key=lambda i: (
+        cards[i].members is None, -(cards[i].members or 0), folded[i], cards[i].slug))
+
+
+def sort_keys(docs: Sequence[Card], folded: Sequence[str]) -> dict[str, list[int]]:
+    """For each ranked sort, doc ids in that order (`folded`: the names, normalized)."""
+    ids = range(len(docs))
+    return {
+        "name": sorted(ids, key=lambda d: (folded[d], docs[d].slug, d)),
+        "newest": sorted(ids, key=lambda d: (docs[d].founded is None, -_ordinal(docs[d].founded), d)),
+        "active": sorted(ids, key=lambda d: _active_key(docs[d], d)),
+    }
+
+
+def _ordinal(day: dt.date | None) -> int:
+    return day.toordinal() if day else 0
+
+
+def _active_key(card: Card, doc: int) -> tuple[int, bool, float, bool, int, int]:
+    rate = card.posts_per_month
+    last = card.last_post
+    return (_ACTIVITY_ORDER.get(card.activity, len(_ACTIVITY_ORDER)), rate is None, -(rate or 0.0),
+            last is None, -(last.toordinal() if last else 0), doc)
+
+
+def build(cards: Sequence[Card], config: SiteConfig, group_url: Callable[[str], str], *,
+          layout: Layout | None = None, describe: Describe | None = None) -> Iterator[tuple[str, bytes]]:
+    layout = layout or Layout()
+    folded_all = [normalize(card.name) for card in cards]
+    order = doc_order(cards, folded_all)
+    docs = [cards[i] for i in order]
+    folded = [folded_all[i] for i in order]
+    del folded_all, order
+    count = len(docs)
+    table = FacetTable.build(docs, config)
+    encoder = table.encoder()
+    columns = Columns([len(values) for values in table.values])
+    rows: list[bytes] = []
+    value_ids: list[list[array[int]]] = [[array("I") for _ in values] for values in table.values]
+    for doc, card in enumerate(docs):
+        values = encoder.values(card)
+        rows.append(encoder.row(values))
+        columns.add(values)
+        for facet, value in enumerate(values):
+            for code in value:
+                value_ids[facet][code].append(doc)
+    for name, data in _display(docs, table, group_url, layout.display_chunk):
+        yield INDEX_DIR + name, data
+    for name, data in _sorts(docs, folded, layout.sort_chunk):
+        yield INDEX_DIR + name, data
+    for facet, per_value in enumerate(value_ids):
+        for code, ids in enumerate(per_value):
+            yield f"{INDEX_DIR}f/{FACETS[facet][0]}/{code}.bin", block(ids, bytes(len(ids)), rows)
+    empty_counts = [[len(ids) for ids in per_value] for per_value in value_ids]
+    del value_ids
+
+    accumulator = Accumulator(layout.spill)
+    category_names = {c.slug: c.name for c in config.categories}
+    for doc, card in enumerate(docs):
+        accumulator.add(doc, weights(_fields(card, category_names, describe)))
+    writer = TermWriter(count, rows, layout)
+    for merged in accumulator.merged():
+        for name, data in writer.add(merged):
+            yield INDEX_DIR + name, data
+    for name, data in writer.ranges(columns):
+        yield INDEX_DIR + name, data
+    yield INDEX_DIR + "meta.json", _meta(count, table, empty_counts, writer, layout, url_pattern(group_url))
+
+
+def _fields(card: Card, category_names: dict[str, str],
+            describe: Describe | None) -> list[tuple[list[str], tuple[float, float]]]:
+    keywords = list(chain.from_iterable(map(_cached, card.tags)))
+    keywords += _cached(category_names.get(card.category, card.category))
+    keywords += _cached(card.industry)
+    keywords += _cached(card.location_label)
+    fields = [(analyze(card.name), NAME), (keywords, KEYWORDS), (analyze(card.summary), SUMMARY)]
+    if describe is not None:
+        fields.append((analyze(describe(card.slug)), DESCRIPTION))
+    return fields
+
+
+@lru_cache(maxsize=65536)
+def _cached_tuple(value: str) -> tuple[str, ...]:
+    return tuple(analyze(value))
+
+
+def _cached(value: str) -> list[str]:
+    return list(_cached_tuple(value)) if value else []
+
+
+def url_pattern(group_url: Callable[[str], str]) -> tuple[str, str]:
+    """The parts of a group URL around its slug, when URLs are built that way."""
+    probe = "slug-probe"
+    prefix, found, suffix = group_url(probe).partition(probe)
+    return (prefix, suffix) if found else ("", "")
+
+
+def _display(docs: Sequence[Card], table: FacetTable, group_url: Callable[[str], str],
+             size: int) -> Iterator[tuple[str, bytes]]:
+    """Display records; a URL that is prefix + slug + suffix is stored as the slug alone."""
+    codes = table.codes()
+    prefix, suffix = url_pattern(group_url)
+
+    def link(slug: str) -> str:
+        url = group_url(slug)
+        return slug if prefix and url == prefix + slug + suffix and "/" not in slug and ":" not in slug else url
+
+    for start in range(0, len(docs), size):
+        records = [[card.name, card.summary, link(card.slug), codes[0][card.category], card.members,
+                    card.location_label, codes[2][card.activity]] for card in docs[start:start + size]]
+        yield f"d/{start // size}.json", _json(records)
+
+
+def _sorts(docs: Sequence[Card], folded: Sequence[str], size: int) -> Iterator[tuple[str, bytes]]:
+    for sort, ordered in sort_keys(docs, folded).items():
+        rank = array("I", bytes(4 * len(docs)))
+        for position, doc in enumerate(ordered):
+            rank[doc] = position
+        for start in range(0, len(docs), size):
+            yield f"s/{sort}/{start // size}.bin", u32(rank[start:start + size])
+            yield f"o/{sort}/{start // size}.bin", u32(ordered[start:start + size])
+
+
+def _meta(count: int, table: FacetTable, empty_counts: list[list[int]], writer: TermWriter,
+          layout: Layout, url: tuple[str, str]) -> bytes:
+    facets = [
+        {"key": key, "label": label,
+         "values": [[slug, name, n] for (slug, name), n in zip(values, counts, strict=True)]}
+        for (key, label), values, counts in zip(FACETS, table.values, empty_counts, strict=True)
+    ]
+    return _json({
+        "version": VERSION,
+        "count": count,
+        "display": layout.display_chunk,
+        "url": list(url),
+        "sortChunk": layout.sort_chunk,
+        "expansions": layout.expansions,
+        "head": layout.head,
+        "facets": facets,
+        "sorts": [list(sort) for sort in SORTS],
+        "ranges": [[sep, name] for sep, name in zip(writer.seps, writer.names, strict=True)],
+    })
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def empty_counts(cards: Sequence[Card], config: SiteConfig) -> tuple[FacetTable, list[Counter[int]]]:
+    """Each facet value's number of groups, for the page rendered before any search."""
+    table = FacetTable.build(cards, config)
+    encoder = table.encoder()
+    counts: list[Counter[int]] = [Counter() for _ in FACETS]
+    for card in cards:
+        for facet, value in enumerate(encoder.values(card)):
+            counts[facet].update(value)
+    return table, counts

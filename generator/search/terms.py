@@ -1,0 +1,240 @@
+"""Term ranges: the vocabulary in UTF-16 order, cut into files at content-defined points, plus the
+precomputed answers ("aggregates") for prefixes whose terms are too heavy to fetch on every keystroke.
+
+Range file: varint term count, entries, varint aggregate count, aggregates.
+Entry: text term, varint df, varint idf (x100), then varint 0 + varint size + block, or
+varint 1 + varint size + text name (the block is then the file p/<name>.bin).
+Aggregate: text prefix, varint total, varint n + n text expansions, per facet varint n + n (code, count),
+varint k + k (doc, score) best first.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import tempfile
+from array import array
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from generator.search.codec import block, name_hash, order_key, text, varint
+from generator.search.facets import Columns
+from generator.search.postings import Merged
+
+EXACT, COMPLETION = 4, 3
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Sizes that shape the index files (bytes unless said otherwise)."""
+
+    range_min: int = 3072
+    range_target: int = 10240
+    range_max: int = 24576
+    external: int = 3072
+    aggregate: int = 24576
+    expansions: int = 50
+    head: int = 40
+    display_chunk: int = 8
+    sort_chunk: int = 4096
+    spill: int = 2_000_000
+
+
+def idf(count: int, df: int) -> int:
+    return max(1, round(100.0 * math.log(1.0 + (count - df + 0.5) / (df + 0.5))))
+
+
+def separator(before: str, after: str) -> str:
+    """The shortest prefix of `after` that sorts after `before`."""
+    key = order_key(before)
+    for size in range(1, len(after) + 1):
+        if order_key(after[:size]) > key:
+            return after[:size]
+    return after
+
+
+class TermWriter:
+    """Takes the merged terms in order; yields external posting files, then the range files."""
+
+    def __init__(self, count: int, rows: Sequence[bytes], layout: Layout) -> None:
+        self.count, self.rows, self.layout = count, rows, layout
+        self.terms: list[str] = []
+        self.df = array("I")
+        self.idf = array("I")
+        self.size = array("Q")
+        self.range_of = array("I")
+        self.raw = tempfile.TemporaryFile()  # noqa: SIM115 - closed in ranges()
+        self.raw_at = array("Q")
+        self.bodies = tempfile.TemporaryFile()  # noqa: SIM115
+        self.spans: list[tuple[int, int, int]] = []  # (body start, body end, term count)
+        self.seps: list[str] = [""]
+        self.names: list[str] = []
+        self._body = bytearray()
+        self._terms_in_range = 0
+        self._counted: dict[tuple[int, ...], bytes] = {}
+        self._heads: dict[int, list[tuple[int, int]]] = {}
+
+    def add(self, merged: Merged) -> Iterator[tuple[str, bytes]]:
+        term, ids, weights = merged
+        df = len(ids)
+        weight = idf(self.count, df)
+        data = block(ids, weights, self.rows)
+        entry = bytearray()
+        text(term, entry)
+        varint(df, entry)
+        varint(weight, entry)
+        if len(data) > self.layout.external:
+            varint(1, entry)
+            varint(len(data), entry)
+            text(name_hash(term), entry)
+            yield f"p/{name_hash(term)}.bin", data
+        else:
+            varint(0, entry)
+            varint(len(data), entry)
+            entry += data
+        if not self._terms_in_range:
+            if self.terms:
+                self.seps.append(separator(self.terms[-1], term))
+            self.names.append(f"t/{name_hash(term)}.bin")
+        self.raw_at.append(self.raw.tell())
+        self.raw.write(ids.tobytes())
+        self.raw.write(weights)
+        self.terms.append(term)
+        self.df.append(df)
+        self.idf.append(weight)
+        self.size.append(len(entry) + (len(data) if len(data) > self.layout.external else 0))
+        self.range_of.append(len(self.names) - 1)
+        self._body += entry
+        self._terms_in_range += 1
+        size = len(self._body)
+        cut_odds = len(entry) / max(1, self.layout.range_target - self.layout.range_min)
+        if size >= self.layout.range_max or (
+            size >= self.layout.range_min and int(name_hash(term, 4), 16) < cut_odds * 2**32
+        ):
+            self._close()
+
+    def _close(self) -> None:
+        start = self.bodies.tell()
+        self.bodies.write(self._body)
+        self.spans.append((start, self.bodies.tell(), self._terms_in_range))
+        self._body = bytearray()
+        self._terms_in_range = 0
+
+    def ranges(self, facets: Columns) -> Iterator[tuple[str, bytes]]:
+        if self._terms_in_range or not self.spans:
+            if not self.names:
+                self.names.append("t/empty.bin")
+            self._close()
+        aggregates: list[list[bytes]] = [[] for _ in self.spans]
+        for prefix, low, high in self._heavy_prefixes():
+            aggregates[self.range_of[low]].append(self._aggregate(prefix, low, high, facets))
+        for (start, end, terms), name, extra in zip(self.spans, self.names, aggregates, strict=True):
+            self.bodies.seek(start)
+            out = bytearray()
+            varint(terms, out)
+            out += self.bodies.read(end - start)
+            varint(len(extra), out)
+            out += b"".join(extra)
+            yield name, bytes(out)
+        self.raw.close()
+        self.bodies.close()
+
+    def _heavy_prefixes(self) -> Iterator[tuple[str, int, int]]:
+        """Every prefix whose terms weigh more than the aggregate threshold: (prefix, first, end)."""
+        cumulative = array("Q", [0])
+        for size in self.size:
+            cumulative.append(cumulative[-1] + size)
+        limit = self.layout.aggregate
+        stack: list[tuple[str, int]] = []
+        previous = ""
+        for i, term in enumerate(self.terms):
+            common = 0
+            for a, b in zip(previous, term, strict=False):
+                if a != b:
+                    break
+                common += 1
+            while len(stack) > common:
+                prefix, low = stack.pop()
+                if cumulative[i] - cumulative[low] > limit:
+                    yield prefix, low, i
+            stack.extend((term[:size], i) for size in range(len(stack) + 1, len(term) + 1))
+            previous = term
+        end = len(self.terms)
+        while stack:
+            prefix, low = stack.pop()
+            if cumulative[end] - cumulative[low] > limit:
+                yield prefix, low, end
+
+    def _arrays(self, index: int) -> tuple[array[int], bytes]:
+        count = self.df[index]
+        self.raw.seek(self.raw_at[index])
+        ids = array("I")
+        ids.frombytes(self.raw.read(count * 4))
+        return ids, self.raw.read(count)
+
+    def _aggregate(self, prefix: str, low: int, high: int,
+                   facets: Columns) -> bytes:
+        chosen = expansions(self.terms, self.df, prefix, low, high, self.layout.expansions)
+        key = tuple(chosen)
+        if key not in self._counted:
+            self._counted.clear()  # nested prefixes share their expansions; keep only the latest
+            self._counted[key] = self._count(chosen, facets)
+        out = bytearray()
+        text(prefix, out)
+        out += self._counted[key]
+        candidates: dict[int, int] = {}
+        for index in chosen:
+            factor = self.idf[index] * (EXACT if self.terms[index] == prefix else COMPLETION)
+            for weight, doc in self._best(index):
+                score = weight * factor
+                if score > candidates.get(doc, 0):
+                    candidates[doc] = score
+        head = sorted(candidates.items(), key=lambda item: (-item[1], item[0]))[: self.layout.head]
+        varint(len(head), out)
+        for doc, score in head:
+            varint(doc, out)
+            varint(score, out)
+        return bytes(out)
+
+    def _count(self, chosen: list[int], facets: Columns) -> bytes:
+        union: set[int] = set()
+        for index in chosen:
+            union.update(self._arrays(index)[0])
+        out = bytearray()
+        varint(len(union), out)
+        varint(len(chosen), out)
+        for index in chosen:
+            text(self.terms[index], out)
+        for counted in facets.count(union):
+            varint(len(counted), out)
+            for code in sorted(counted):
+                varint(code, out)
+                varint(counted[code], out)
+        return bytes(out)
+
+    def _best(self, index: int) -> list[tuple[int, int]]:
+        """The term's `head` best (weight, doc) pairs: highest weight, then lowest doc."""
+        if index not in self._heads:
+            ids, weights = self._arrays(index)
+            limit = self.layout.head
+            floor = 0
+            if len(ids) > limit:
+                histogram = Counter(weights)
+                seen = 0
+                for floor in sorted(histogram, reverse=True):
+                    seen += histogram[floor]
+                    if seen >= limit:
+                        break
+            best = [(w, d) for w, d in zip(weights, ids, strict=True) if w >= floor]
+            best.sort(key=lambda item: (-item[0], item[1]))
+            self._heads[index] = best[:limit]
+        return self._heads[index]
+
+
+def expansions(terms: Sequence[str], df: Sequence[int], prefix: str, low: int, high: int, limit: int) -> list[int]:
+    """The terms a prefix stands for: itself if it is a term, then the most frequent completions."""
+    exact = [low] if low < high and terms[low] == prefix else []
+    start = low + len(exact)
+    rest = heapq.nsmallest(limit - len(exact), range(start, high), key=lambda j: (-df[j], j))
+    return exact + rest
