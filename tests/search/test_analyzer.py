@@ -33,8 +33,7 @@ def test_accents_and_case_fold_together() -> None:
 
 def test_javascript_analyzer_matches_the_shared_vectors() -> None:
     node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
+    assert node is not None, "node is required (scripts/setup.sh test installs it)"
     done = subprocess.run([node, "--test", str(REPO / "tests" / "search" / "js")], cwd=REPO,
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
