@@ -181,11 +181,8 @@ def test_badge_line_by_setting() -> None:
 
 
 @pytest.mark.browser
-def test_badge_text_fits_when_rendered_by_chromium() -> None:
+def test_badge_text_fits_when_rendered_by_chromium(browser: Any) -> None:
     """The width table is an estimate; Chromium's real text layout must stay inside each band too."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.fail("Debian's chromium is required (scripts/setup.sh test installs it)")
     page_html = "<!doctype html><meta charset=utf-8><body>" + "".join(
         f"<div>{data.decode()}</div>" for *_, data in all_badges()) + "</body>"
     script = """() => [...document.querySelectorAll('svg')].map(svg => {
@@ -194,14 +191,12 @@ def test_badge_text_fits_when_rendered_by_chromium() -> None:
         const bands = texts.length === 3 ? [w, texts[2].x.baseVal[0].value - 8, w] : [w, w];
         return texts.map((t, i) => [t.textContent, t.getBBox().x + t.getBBox().width, bands[i] - 4]);
     })"""
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.set_content(page_html)
-            results = page.evaluate(script)
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        page.set_content(page_html)
+        results = page.evaluate(script)
+    finally:
+        page.close()
     assert len(results) == len(TRICKY_NAMES) * len(CATEGORIES) * len(LINES)
     for texts in results:
         for text, right, limit in texts:

@@ -70,17 +70,6 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is required (scripts/setup.sh test installs it)")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(scope="session")
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample site (content/ and site.yaml of the repository) built with `python -m generator build`."""
     out = tmp_path_factory.mktemp("sample-site") / "out"

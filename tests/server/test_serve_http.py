@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import socket
@@ -11,7 +12,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from tornado.httpclient import HTTPRequest
@@ -205,6 +206,12 @@ def test_a_burst_of_saves_gives_one_rebuild(served: Served, site: Path, until: C
     assert 1 <= rebuilds <= 2, served.output
 
 
+def run_in_thread(coroutine: Any) -> Any:
+    """asyncio.run on a thread of its own: the session's Playwright keeps an event loop on the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_livereload_protocol(served: Served, site: Path, edit: Callable[[Path, str], None]) -> None:
     """CSS changes are announced by their URL (livereload.js swaps the stylesheet); others reload the page."""
 
@@ -226,7 +233,7 @@ def test_livereload_protocol(served: Served, site: Path, edit: Callable[[Path, s
         ws.close()
         return got
 
-    hello, css, page = asyncio.run(talk())
+    hello, css, page = run_in_thread(talk())
     assert hello["command"] == "hello"
     assert "http://livereload.com/protocols/official-7" in hello["protocols"]  # type: ignore[operator]
     assert css["command"] == "reload" and css["path"] == "/groups-directory/static/css/site.css"
@@ -240,7 +247,7 @@ def test_websocket_from_another_origin_is_refused(served: Served) -> None:
         await websocket_connect(request)
 
     with pytest.raises(Exception, match="403"):
-        asyncio.run(connect())
+        run_in_thread(connect())
 
 
 def test_sigint_stops_cleanly_and_frees_the_port(served: Served) -> None:
