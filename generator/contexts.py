@@ -124,6 +124,7 @@ class Views:
             managers=group.managers,
             rules=group.rules,
             badge_url=self.urls.absolute(routes.badge(group.slug)),
+            badge_path=self.link(routes.badge(group.slug)),
             page_url=self.urls.absolute(routes.group(group.slug)),
         )
 

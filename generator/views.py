@@ -94,7 +94,8 @@ class GroupView:
     audience_regions: tuple[str, ...]
     managers: tuple[str, ...]
     rules: tuple[str, ...]
-    badge_url: str  # absolute URL of the SVG badge
+    badge_url: str  # absolute URL of the SVG badge (for embedding elsewhere)
+    badge_path: str  # the badge's URL path on this site (to show it here, also in a local preview)
     page_url: str  # absolute URL of the group page
 
 
