@@ -278,8 +278,12 @@ def _stamp_matches(path: Path, entry: cache.Entry) -> bool:
     return stat.st_size == entry[2] and stat.st_mtime_ns == entry[3]
 
 
+PER_GROUP_KINDS = frozenset({"group", "group-json", "badge"})
+
+
 def _locality(job: Job, site: Site) -> tuple[str, int, str]:
-    if job.kind == "group":
+    """Jobs of groups from the same file run together, so each file is read once while rendering."""
+    if job.kind in PER_GROUP_KINDS:
         source = site.cards[site.index[str(job.key[0])]].source
         return (source.path, source.index, job.path)
     return ("", 0, job.path)

@@ -34,6 +34,7 @@ NAV = (
     ("stats", "Statistics", "stats/"),
     ("search", "Search", "search/"),
 )
+CARD_VIEWS = 40_000
 DIMENSION_INTROS = {
     "categories": "Every kind of group in the directory.",
     "tags": "Topics that groups describe themselves with.",
@@ -53,6 +54,7 @@ class Views:
     category_names: dict[str, str] = field(init=False)
     descriptions: MarkdownRenderer = field(init=False)  # under the group page's h2 "About the group"
     bodies: MarkdownRenderer = field(init=False)  # right under a guide's, milestone's or page's h1
+    _cards: dict[str, CardView] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.category_names = {c.slug: c.name for c in self.site.config.categories}
@@ -81,6 +83,15 @@ class Views:
                         nav_key, breadcrumbs, og_type, feeds, jsonld, noindex)
 
     def card(self, card: Card) -> CardView:
+        """The view of a group's card; kept per slug, since a group is listed on many pages of one build."""
+        view = self._cards.get(card.slug)
+        if view is None:
+            if len(self._cards) >= CARD_VIEWS:
+                self._cards.clear()
+            view = self._cards[card.slug] = self._make_card(card)
+        return view
+
+    def _make_card(self, card: Card) -> CardView:
         location = Link(card.location_label, self.link(routes.term("locations", card.country_slug))) \
             if card.country_slug else None
         return CardView(

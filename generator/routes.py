@@ -64,10 +64,21 @@ class Urls:
     base_path: str  # starts and ends with '/'
 
     def path(self, url: str) -> str:
-        return self.base_path + quote(url, safe="/:@!$&'()*+,;=-._~?#%")
+        return self.base_path + _quote(url)
 
     def absolute(self, url: str) -> str:
-        return self.base_url + quote(url, safe="/:@!$&'()*+,;=-._~?#%")
+        return self.base_url + _quote(url)
+
+
+_SAFE = "/:@!$&'()*+,;=-._~?#%"
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" + _SAFE)
+
+
+def _quote(url: str) -> str:
+    """Percent-encode what a URL path may not hold as is (slugs in other scripts); plain ASCII passes through."""
+    if url.isascii() and _PLAIN.issuperset(url):
+        return url
+    return quote(url, safe=_SAFE)
 
 
 def check_collisions(claims: dict[str, list[str]]) -> list[Diagnostic]:
