@@ -191,7 +191,9 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None) -> Bu
         result.report.extend(problems)
         return result
     templates = template_digests(ctx.env, sorted({j.template for j in jobs if j.template}))
-    config_key = digest(repr((site.config, site.as_of, sorted(asset_urls.items()))))
+    # What every page shows: the configuration, the as-of date, asset URLs and the footer's page list.
+    config_key = digest(repr((site.config, site.as_of, sorted(asset_urls.items()),
+                              [(d.slug, d.title) for d in site.pages])))
     timings["plan"] = time.perf_counter() - started
 
     started = time.perf_counter()

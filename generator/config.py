@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from generator.diagnostics import Diagnostic, did_you_mean, error
 from generator.model import Category, SiteConfig
-from generator.text import is_slug
+from generator.text import clean_text, is_slug
 from generator.yamlio import Loaded, YamlProblem, load
 
 CONFIG_NAME = "site.yaml"
@@ -61,7 +61,7 @@ def parse_config(loaded: Loaded, *, base_url: str | None = None) -> tuple[SiteCo
         if not isinstance(value, str) or not value.strip():
             fail((key,), f"'{key}' must be non-empty text")
             return ""
-        return value.strip()
+        return clean_text(value.strip())
 
     title = text("title")
     description = text("description", "") if raw.get("description") else ""
@@ -102,6 +102,7 @@ def parse_config(loaded: Loaded, *, base_url: str | None = None) -> tuple[SiteCo
     if not isinstance(extra, dict):
         fail(("extra",), "'extra' must be a mapping")
         extra = {}
+    extra = _clean_values(extra)
     categories = _categories(raw.get("categories"), loaded, fail)
     if problems:
         return None, problems
@@ -113,6 +114,17 @@ def parse_config(loaded: Loaded, *, base_url: str | None = None) -> tuple[SiteCo
         ),
         problems,
     )
+
+
+def _clean_values(value: Any) -> Any:
+    """`extra` values reach themes as text: direction overrides removed at any depth."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {k: _clean_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean_values(v) for v in value]
+    return value
 
 
 def _categories(value: Any, loaded: Loaded, fail: Any) -> list[Category]:
@@ -141,5 +153,5 @@ def _categories(value: Any, loaded: Loaded, fail: Any) -> list[Category]:
             continue
         seen.add(slug)
         description = item.get("description") or ""
-        out.append(Category(slug, name.strip(), str(description).strip()))
+        out.append(Category(slug, clean_text(name.strip()), clean_text(str(description).strip())))
     return out

@@ -70,6 +70,10 @@ class Views:
         return SiteView(config.title, config.description, config.language, config.base_url, config.base_path,
                         self.site.as_of, dict(config.extra))
 
+    def page_links(self) -> tuple[Link, ...]:
+        """The site's plain pages (content/pages/), for the footer: only pages that exist are linked."""
+        return tuple(Link(d.title, self.link(routes.document("page", d.slug))) for d in self.site.pages)
+
     def nav(self) -> tuple[NavItem, ...]:
         return tuple(NavItem(key, label, self.link(url)) for key, label, url in NAV)
 

@@ -10,7 +10,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-from generator.text import link_is_safe
+from generator.text import safe_link
 
 _EXTENSIONS = ["sane_lists", "tables", "fenced_code", "smarty"]
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -32,20 +32,23 @@ class _LinkPolicy(Treeprocessor):
         for parent in root.iter():
             for child in list(parent):
                 if child.tag == "a":
-                    href = child.get("href", "")
-                    if not link_is_safe(href, self.allowed):
+                    href = safe_link(child.get("href", ""), self.allowed)
+                    if href is None:
                         del child.attrib["href"]
                         child.tag = "span"
-                    elif href.startswith(("http://", "https://")):
-                        child.set("rel", "nofollow ugc noopener")
+                    else:
+                        child.set("href", href)
+                        if href.startswith(("http://", "https://", "//")):
+                            child.set("rel", "nofollow ugc noopener")
                 elif child.tag == "img":
-                    src = child.get("src", "")
-                    if not src.startswith(("https://", "http://")) or not link_is_safe(src, self.allowed):
+                    src = safe_link(child.get("src", ""), self.allowed)
+                    if src is None or not src.startswith(("https://", "http://")):
                         # Images would be requests to other hosts or unsafe schemes: show the alt text.
                         alt, tail = child.get("alt", ""), child.tail
                         child.clear()
                         child.tag, child.text, child.tail = "span", alt, tail
                     else:
+                        child.set("src", src)
                         child.set("loading", "lazy")
                 elif child.tag in _HEADINGS and shift:
                     child.tag = f"h{max(1, min(int(child.tag[1]) + shift, 6))}"

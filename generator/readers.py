@@ -17,6 +17,7 @@ from generator.diagnostics import Diagnostic, error
 from generator.model import Document, Group, Rejected, SourceRef
 from generator.schema import FixedLocator, Rules, validate_document, validate_group
 from generator.sources import SourceFile
+from generator.text import clean_text
 from generator.yamlio import Loaded, YamlProblem, load, split_front_matter
 
 Record = Group | Document | Rejected
@@ -62,10 +63,10 @@ def read_source(root: Path, source: SourceFile, rules: Rules) -> Iterator[Record
             front = split_front_matter(text)
             if source.kind == "group":
                 yield from _one(validate_group(front.meta.value, front.meta, ref, rules, default_slug=slug,
-                                               description=front.body, description_line=front.body_line))
+                                               description=clean_text(front.body), description_line=front.body_line))
             else:
                 yield from _one(validate_document(source.kind, front.meta.value, front.meta, ref, rules,
-                                                  slug=slug, body=front.body, body_line=front.body_line))
+                                                  slug=slug, body=clean_text(front.body), body_line=front.body_line))
         elif suffix == ".json":
             yield from _read_json(text, source, rules)
         else:

@@ -71,6 +71,7 @@ class RenderContext:
             self._env = make_environment(self.theme, bytecode_cache=self.bytecode_cache, globals_={
                 "site": views.site_view(),
                 "nav": views.nav(),
+                "site_pages": views.page_links(),
                 "url": views.link,
                 "asset": self.asset,
                 "card_html": self.card_html,

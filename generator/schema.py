@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from generator.diagnostics import Diagnostic, did_you_mean, error, warning
 from generator.model import Document, Group, Location, Rejected, SourceRef
-from generator.text import is_slug, slugify, url_problem
+from generator.text import clean_text, is_slug, slugify, url_problem
 
 
 class Locator(Protocol):
@@ -48,7 +48,6 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE = {"true", "yes", "y", "1", "on"}
 _FALSE = {"false", "no", "n", "0", "off", ""}
 MAX_TEXT = 2_000_000
-_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
 def _text(value: Any) -> str:
@@ -60,8 +59,7 @@ def _text(value: Any) -> str:
         raise _Invalid(f"must be text, got {_kind(value)}")
     if len(value) > MAX_TEXT:
         raise _Invalid(f"is {len(value):,} characters long; the limit is {MAX_TEXT:,}")
-    # Direction overrides can make text read differently from what it is; nothing in a directory needs them.
-    return value.translate(_BIDI_CONTROLS)
+    return clean_text(value)
 
 
 def _line(value: Any) -> str:

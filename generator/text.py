@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 _FORBIDDEN_SCHEMES = frozenset({"javascript", "data", "vbscript", "file"})
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
+_CONTROL_INSIDE = re.compile(r"[\x00-\x1f\x7f]")
+_NOT_IN_URLS = frozenset('"<>\\^`{|} ')
+_URL_SAFE = "/:@!$&'()*+,;=-._~?#%[]"
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def clean_text(text: str) -> str:
+    """Text from content without direction overrides: they make text read differently from what it is."""
+    return text.translate(BIDI_CONTROLS)
 
 
 _LATIN_EXTRA = {"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L",
@@ -71,6 +81,9 @@ def url_problem(url: str, allowed: frozenset[str]) -> str:
         return "is empty"
     if _CONTROL.search(url):
         return "contains spaces or control characters"
+    bad = sorted({char for char in url if char in _NOT_IN_URLS})
+    if bad:
+        return "contains characters a URL may not hold (" + " ".join(bad) + "); percent-encode them"
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if not scheme:
@@ -85,13 +98,20 @@ def url_problem(url: str, allowed: frozenset[str]) -> str:
     return ""
 
 
-def link_is_safe(url: str, allowed: frozenset[str]) -> bool:
-    """For links inside Markdown: relative URLs and allowed schemes pass, everything else is dropped."""
-    stripped = _CONTROL.sub("", url)
-    scheme = urlsplit(stripped).scheme.lower()
-    if not scheme:
-        return True
-    return scheme in allowed and scheme not in _FORBIDDEN_SCHEMES
+def safe_link(url: str, allowed: frozenset[str]) -> str | None:
+    """A link from Markdown as the browser will read it, or None when it must be dropped.
+
+    Character references are decoded and the tabs, newlines and controls that browsers ignore inside a
+    scheme are removed first ('java&#09;script:' is 'javascript:' to a browser); then relative URLs and
+    allowed schemes pass. The caller writes back the decoded form, which the serializer escapes.
+    """
+    decoded = _CONTROL_INSIDE.sub("", html.unescape(url)).strip()
+    if any(char in _NOT_IN_URLS for char in decoded):
+        decoded = quote(decoded, safe=_URL_SAFE)
+    scheme = urlsplit(decoded).scheme.lower()
+    if scheme and (scheme not in allowed or scheme in _FORBIDDEN_SCHEMES):
+        return None
+    return decoded
 
 
 def format_number(value: int | float | None) -> str:

@@ -7,6 +7,7 @@ them cost memory or time, and so that every value carries the line and column it
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,17 +70,33 @@ _resolver = Resolver()
 _constructor = SafeConstructor()
 
 
-def _pos(mark: Any, line_offset: int) -> Position:
-    return (mark.line + 1 + line_offset, mark.column + 1)
+class _Where:
+    """1-based line and column of a parser mark, counting only newlines as line breaks.
+
+    PyYAML also breaks lines at U+0085, U+2028 and U+2029; editors and our diagnostics do not, so in a
+    text holding one of those the position is worked out from the character offset instead.
+    """
+
+    def __init__(self, text: str, line_offset: int) -> None:
+        self.line_offset = line_offset
+        self.starts: list[int] | None = None
+        if any(char in text for char in ("\x85", "\u2028", "\u2029")):
+            self.starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+
+    def __call__(self, mark: Any) -> Position:
+        if self.starts is None:
+            return (mark.line + 1 + self.line_offset, mark.column + 1)
+        line = bisect.bisect_right(self.starts, mark.index)
+        return (line + self.line_offset, mark.index - self.starts[line - 1] + 1)
 
 
-def _scalar(event: Any, line_offset: int) -> Any:
+def _scalar(event: Any, where: _Where) -> Any:
     tag = event.tag
     if tag is None or tag == "!":
         tag = _resolver.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
     tag = _SHORT_TAGS.get(tag, tag)
     if tag not in _ALLOWED_TAGS or tag in ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
-        line, col = _pos(event.start_mark, line_offset)
+        line, col = where(event.start_mark)
         raise YamlProblem(f"the YAML tag '{event.tag}' is not allowed in content files", line, col)
     node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
     try:
@@ -87,20 +104,22 @@ def _scalar(event: Any, line_offset: int) -> Any:
     except (ConstructorError, ValueError) as exc:
         if tag == "tag:yaml.org,2002:timestamp":
             return event.value  # looks like a date but is none (2011-02-30): the schema says what is wrong
-        line, col = _pos(event.start_mark, line_offset)
+        line, col = where(event.start_mark)
         raise YamlProblem(f"cannot read value {event.value!r}: {exc}", line, col) from None
 
 
-def _check_collection_tag(event: Any, expected: str, line_offset: int) -> None:
+def _check_collection_tag(event: Any, expected: str, where: _Where) -> None:
     tag = event.tag
     if tag is None or tag == "!" or _SHORT_TAGS.get(tag, tag) == expected:
         return
-    line, col = _pos(event.start_mark, line_offset)
+    line, col = where(event.start_mark)
     raise YamlProblem(f"the YAML tag '{tag}' is not allowed in content files", line, col)
 
 
 def load(text: str, *, line_offset: int = 0) -> Loaded:
     """Parse one YAML document; raise YamlProblem (with position) for anything a content file must not hold."""
+    where = _Where(text, line_offset)
+
     loaded = Loaded(None)
     # Each frame: [container, path, pending_key (for mappings), is_mapping]
     stack: list[list[Any]] = []
@@ -118,36 +137,36 @@ def load(text: str, *, line_offset: int = 0) -> Loaded:
             if kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    line, col = _pos(event.start_mark, line_offset)
+                    line, col = where(event.start_mark)
                     raise YamlProblem("a content file holds one YAML document, found a second", line, col)
                 continue
             if kind in (yaml.StreamStartEvent, yaml.DocumentEndEvent):
                 continue
             if kind is yaml.AliasEvent:
-                line, col = _pos(event.start_mark, line_offset)
+                line, col = where(event.start_mark)
                 raise YamlProblem("YAML aliases (*name) are not allowed in content files", line, col)
             if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 stack.pop()
                 continue
             if getattr(event, "anchor", None) is not None:
-                line, col = _pos(event.start_mark, line_offset)
+                line, col = where(event.start_mark)
                 raise YamlProblem("YAML anchors (&name) are not allowed in content files", line, col)
 
             # A key of the mapping on top of the stack?
             if stack and stack[-1][3] and stack[-1][2] is _NO_KEY:
                 if kind is not yaml.ScalarEvent:
-                    line, col = _pos(event.start_mark, line_offset)
+                    line, col = where(event.start_mark)
                     raise YamlProblem("mapping keys must be plain strings", line, col)
-                key = _scalar(event, line_offset)
+                key = _scalar(event, where)
                 if not isinstance(key, str):
                     key = str(key)
                 frame = stack[-1]
                 path = (*frame[1], key)
                 if key in frame[0]:
-                    line, col = _pos(event.start_mark, line_offset)
+                    line, col = where(event.start_mark)
                     first = loaded.key_positions.get(path, (0, 0))[0]
                     raise YamlProblem(f"duplicate key '{key}' (first defined on line {first})", line, col)
-                loaded.key_positions[path] = _pos(event.start_mark, line_offset)
+                loaded.key_positions[path] = where(event.start_mark)
                 frame[2] = key
                 continue
 
@@ -157,15 +176,15 @@ def load(text: str, *, line_offset: int = 0) -> Loaded:
                 path = (*frame[1], frame[2]) if frame[3] else (*frame[1], len(frame[0]))
             else:
                 path = ()
-            loaded.positions[path] = _pos(event.start_mark, line_offset)
+            loaded.positions[path] = where(event.start_mark)
 
             if kind is yaml.ScalarEvent:
-                value: Any = _scalar(event, line_offset)
+                value: Any = _scalar(event, where)
             elif kind is yaml.MappingStartEvent:
-                _check_collection_tag(event, "tag:yaml.org,2002:map", line_offset)
+                _check_collection_tag(event, "tag:yaml.org,2002:map", where)
                 value = {}
             elif kind is yaml.SequenceStartEvent:
-                _check_collection_tag(event, "tag:yaml.org,2002:seq", line_offset)
+                _check_collection_tag(event, "tag:yaml.org,2002:seq", where)
                 value = []
             else:  # pragma: no cover - PyYAML has no other event kinds
                 continue
@@ -183,12 +202,12 @@ def load(text: str, *, line_offset: int = 0) -> Loaded:
 
             if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 if len(stack) >= MAX_DEPTH:
-                    line, col = _pos(event.start_mark, line_offset)
+                    line, col = where(event.start_mark)
                     raise YamlProblem(f"nested deeper than {MAX_DEPTH} levels", line, col)
                 stack.append([value, path, _NO_KEY, kind is yaml.MappingStartEvent])
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = _pos(mark, line_offset) if mark is not None else (0, 0)
+        line, col = where(mark) if mark is not None else (0, 0)
         problem = exc.problem or exc.context or "malformed YAML"
         raise YamlProblem(f"malformed YAML: {problem}", line, col) from None
     except yaml.YAMLError as exc:

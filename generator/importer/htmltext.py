@@ -12,7 +12,7 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import quote
 
-from generator.text import link_is_safe
+from generator.text import safe_link
 
 _BLOCK_TAG = re.compile(r"<(?:p|div|br|li|ul|ol|h[1-6]|table|tr|blockquote|pre|section|article|hr)\b", re.I)
 _TAG = re.compile(r"<(?:/?[a-zA-Z][a-zA-Z0-9-]*(?=[\s/>])|!--)")
@@ -152,8 +152,9 @@ class _ToMarkdown(HTMLParser):
             self.blocks.append(("```", "fence"))
             self.pre += 1
         elif tag == "a":
-            href = (dict(attrs).get("href") or "").strip()
-            keep = bool(href) and link_is_safe(href, self.schemes) and ":" in href
+            raw = (dict(attrs).get("href") or "").strip()
+            href = safe_link(raw, self.schemes) if raw else None
+            keep = href is not None and ":" in href
             self.links.append(href if keep else None)
             if keep:
                 self._emit("[")
