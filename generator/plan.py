@@ -122,6 +122,7 @@ def plan(site: Site) -> Iterator[Job]:
     yield Job("milestones/feed.xml", "feed", "", ("milestones",), digest(repr(site.milestones[:FEED_ENTRIES])))
     yield Job("groups/feed.json", "json-feed", "", (), _digest_cards([cards[i] for i in newest]))
     yield Job("robots.txt", "robots", "", (), "")
+    yield Job(".nojekyll", "nojekyll", "", (), "")  # GitHub Pages: serve folders such as _x as they are
     yield from export_jobs(site)
 
 

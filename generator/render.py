@@ -372,6 +372,10 @@ def _feed(job: Job, ctx: RenderContext) -> bytes:
                            feed_id=urls.absolute(url), updated=updated, entries=entries)
 
 
+def _nojekyll(job: Job, ctx: RenderContext) -> bytes:
+    return b""
+
+
 def _robots(job: Job, ctx: RenderContext) -> bytes:
     return feeds.robots(ctx.urls)
 
@@ -403,6 +407,7 @@ _HANDLERS: dict[str, Callable[[Job, RenderContext], Rendered]] = {
     "404": _not_found,
     "feed": _feed,
     "robots": _robots,
+    "nojekyll": _nojekyll,
     "sitemap": _sitemap,
     "stats": _stats,
     "badge": _badge,

@@ -20,7 +20,7 @@ def test_small_site_pages_exist(make_site: MakeSite) -> None:
     assert result.ok, [d.format() for d in result.report.items]
     out = root / "output"
     expected = [
-        "index.html", "404.html", "robots.txt", "sitemap.xml", "groups/feed.xml", "milestones/feed.xml",
+        "index.html", "404.html", "robots.txt", ".nojekyll", "sitemap.xml", "groups/feed.xml", "milestones/feed.xml",
         "groups/index.html", "groups/page/2/index.html", "groups/alpha-alumni/index.html",
         "groups/beta-builders/index.html", "groups/gamma-group/index.html", "groups/delta-circle/index.html",
         "categories/index.html", "categories/alumni/index.html", "categories/industry/index.html",
