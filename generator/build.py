@@ -15,6 +15,7 @@ from typing import Any
 
 from generator import cache, plan, writer
 from generator.assemble import Site, assemble
+from generator.assets import AssetError, publish_assets
 from generator.config import load_config
 from generator.derive import digest
 from generator.diagnostics import Report, error
@@ -24,7 +25,7 @@ from generator.plan import Job
 from generator.render import RenderContext, Rendered, RenderError, page_urls, render
 from generator.routes import check_collisions, output_path
 from generator.sources import SourceFile, find_sources
-from generator.themes import ThemeError, file_digest, resolve_theme, template_digests
+from generator.themes import ThemeError, resolve_theme, template_digests
 
 CACHE_DIR = ".groupdir-cache"
 PARALLEL_MIN = 400  # below this many tasks, worker start-up costs more than it saves
@@ -40,8 +41,8 @@ class BuildOptions:
     strict: bool = False
     use_cache: bool = True
     progress: Callable[[str, int, int], None] | None = None
-    # Cache-busting ?v= digests on theme assets. The preview turns them off so a CSS edit rewrites only the
-    # stylesheet (and the browser swaps it in place) instead of every page that links it.
+    # Fingerprinted theme asset names (css/site.1a2b3c4d.css). The preview turns them off so a CSS edit
+    # rewrites only the stylesheet (and the browser swaps it in place) instead of every page that links it.
     asset_versions: bool = True
 
     @property
@@ -176,9 +177,12 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None) -> Bu
         return result
 
     started = time.perf_counter()
-    static = theme.static_files()
-    asset_urls = {rel: f"{site.config.base_path}static/{rel}" + (f"?v={file_digest(path)}" if options.asset_versions
-                                                                 else "") for rel, path in static.items()}
+    try:
+        assets = publish_assets(theme.static_files(), fingerprint=options.asset_versions)
+    except AssetError as exc:
+        result.report.add(error("themes", 0, 0, str(exc)))
+        return result
+    asset_urls = {rel: site.config.base_path + asset.output for rel, asset in assets.items()}
     ctx = RenderContext(options.source, site, theme, loaded.sources, asset_urls, options.drafts,
                         bytecode_cache=options.source / CACHE_DIR / "templates" if options.use_cache else None)
     ctx.extra_contexts["search"] = _search_context(site)
@@ -229,8 +233,8 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None) -> Bu
                 result.written.append(job.path)
             else:
                 result.unchanged += 1
-        for rel, path in static.items():
-            _copy_static(f"static/{rel}", path, staging, output, old, new, result)
+        for asset in assets.values():
+            _put(asset.output, asset.data, "static", staging, output, old, new, result)
         for rel, data in _search_files(site, ctx):
             _put(rel, data, "search-index", staging, output, old, new, result)
     except RenderError as exc:
@@ -367,11 +371,6 @@ def _put(rel: str, data: bytes, fingerprint: str, staging: Path, output: Path, o
         result.written.append(rel)
     else:
         result.unchanged += 1
-
-
-def _copy_static(rel: str, source: Path, staging: Path, output: Path, old: dict[str, cache.Entry],
-                 new: dict[str, cache.Entry], result: BuildResult) -> None:
-    _put(rel, source.read_bytes(), "static", staging, output, old, new, result)
 
 
 def _search_context(site: Site) -> dict[str, Any]:

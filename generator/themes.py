@@ -193,8 +193,5 @@ def _references(text: str) -> tuple[str, ...]:
     return tuple(r for r in refs if r is not None)
 
 
-def file_digest(path: Path) -> str:
-    return hashlib.blake2b(path.read_bytes(), digest_size=8).hexdigest()
-
 
 AssetUrl = Callable[[str], str]
