@@ -100,7 +100,8 @@ def _scalar(event: Any, where: _Where) -> Any:
         raise YamlProblem(f"the YAML tag '{event.tag}' is not allowed in content files", line, col)
     node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
     try:
-        return _constructor.construct_object(node, deep=True)
+        # Called straight, not through construct_object(), which would keep every node it ever saw.
+        return _constructor.yaml_constructors[tag](_constructor, node)
     except (ConstructorError, ValueError) as exc:
         if tag == "tag:yaml.org,2002:timestamp":
             return event.value  # looks like a date but is none (2011-02-30): the schema says what is wrong

@@ -60,3 +60,12 @@ def test_front_matter_lines_count_from_the_file_start() -> None:
 def test_front_matter_must_close() -> None:
     with pytest.raises(YamlProblem, match="closing"):
         split_front_matter("---\nname: A\n")
+
+
+def test_loading_keeps_no_state_between_documents() -> None:
+    """PyYAML's constructor remembers every node it constructs; scalars must not go through that memory."""
+    from generator import yamlio
+
+    for i in range(200):
+        load(f"name: Group {i}\nfounded: 2011-01-0{1 + i % 9}\ntags: [a, b]\nmembers: {i}\n")
+    assert len(yamlio._constructor.constructed_objects) == 0
