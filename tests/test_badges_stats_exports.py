@@ -364,6 +364,7 @@ def render_stats_page() -> str:
     env = make_environment(theme, {
         "site": SiteView("Test", "A test directory", "en", CONFIG.base_url, CONFIG.base_path, AS_OF, {}),
         "nav": (NavItem("stats", "Statistics", urls.path("stats/")),),
+        "site_pages": (),
         "url": urls.path,
         "asset": lambda path: urls.path(f"static/{path}"),
     })
