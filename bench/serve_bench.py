@@ -10,7 +10,7 @@ site of N groups, one YAML file each, kept in --work between runs so the server 
 
     python bench/serve_bench.py                      # sample and 10000
     python bench/serve_bench.py --sites sample --edits 20
-    python bench/serve_bench.py --sites 10000 --work /tmp/groupdir-serve-bench
+    python bench/serve_bench.py --sites 10000 --work "$TMPDIR/groupdir-serve-bench"
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -247,7 +248,8 @@ def main() -> int:
     parser.add_argument("--sites", default="sample,10000", help="comma-separated: sample and/or group counts")
     parser.add_argument("--edits", type=int, default=10, help="saves timed per site (default 10)")
     parser.add_argument("--jobs", type=int, default=0, help="the server's --jobs (default: one per CPU)")
-    parser.add_argument("--work", default="/tmp/groupdir-serve-bench", help="where the sites are made")
+    parser.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "groupdir-serve-bench"),
+                        help="where the sites are made")
     parser.add_argument("--patience", type=float, default=600, help="seconds to wait for one edit to show")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()

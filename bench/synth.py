@@ -14,7 +14,7 @@ Writers:
   write_hugo(root, n)      Hugo site: hugo.toml, layouts/, content/groups/<slug>.md
   write_pelican(root, n)   Pelican site: pelicanconf.py, content/<slug>.md
 
-Run on its own: python bench/synth.py --n 1000 --out /tmp/site [--format groupdir|hugo|pelican]
+Run on its own: python bench/synth.py --n 1000 --out SITE_DIR [--format groupdir|hugo|pelican]
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from __future__ import annotations
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -36,9 +37,12 @@ def recursive_alias() -> bytes:
     return b"name: Loop\ncategory: alumni\ntags: &loop [*loop, *loop]\n"
 
 
+PWNED = Path(tempfile.gettempdir()) / "groupdir-pwned"  # a payload that ran would create this file
+
+
 def python_tag() -> bytes:
-    return (b"name: !!python/object/apply:os.system ['touch /tmp/groupdir-pwned']\ncategory: alumni\n"
-            b"summary: !!python/name:os.system\n")
+    return (f"name: !!python/object/apply:os.system ['touch {PWNED}']\ncategory: alumni\n"
+            "summary: !!python/name:os.system\n").encode()
 
 
 def python_tag_front_matter() -> bytes:
@@ -124,7 +128,7 @@ def test_hostile_file_is_rejected_with_a_located_error(tmp_path: Path, case: str
     site = _write_site(tmp_path / "site")
     (site / rel).parent.mkdir(parents=True, exist_ok=True)
     (site / rel).write_bytes(make())
-    pwned = Path("/tmp/groupdir-pwned")
+    pwned = PWNED
     pwned.unlink(missing_ok=True)
     done, seconds = _check(site)
     output = done.stdout + done.stderr
