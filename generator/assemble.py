@@ -7,14 +7,14 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.derive import with_as_of
 from generator.diagnostics import Diagnostic, error
 from generator.loading import EPOCH, SourceResult
-from generator.model import ACTIVITY_LEVELS, SIZE_BANDS, UNKNOWN_BAND, Card, Document, SiteConfig, SourceRef
-from generator.text import fold_latin, slugify
+from generator.model import SIZE_BANDS, UNKNOWN_BAND, Card, Document, SiteConfig, SourceRef
+from generator.text import fold_latin
 from generator.yamlio import YamlProblem, load, split_front_matter
 
 RELATED_LIMIT = 6
@@ -213,15 +213,4 @@ def locate(root: Path, ref: SourceRef, path: tuple[str | int, ...]) -> tuple[int
     return loaded.where((*prefix, *path))
 
 
-def activity_counts(cards: Sequence[Card]) -> dict[str, int]:
-    counts = dict.fromkeys((slug for slug, _ in ACTIVITY_LEVELS), 0)
-    for card in cards:
-        counts[card.activity] += 1
-    return counts
-
-
-def category_slug(name: str) -> str:
-    return slugify(name)
-
-
-__all__ = ["Site", "Taxonomy", "Term", "activity_counts", "assemble", "replace"]
+__all__ = ["Site", "Taxonomy", "Term", "assemble"]

@@ -21,6 +21,7 @@ from generator.plan import Job
 from generator.routes import Urls
 from generator.sources import SourceFile
 from generator.themes import Theme, make_environment
+from generator.views import DocView, Link
 
 CARD_CACHE = 40_000  # rendered cards kept per process (about 2 KB each)
 
@@ -174,9 +175,7 @@ def _home(job: Job, ctx: RenderContext) -> bytes:
     )
 
 
-def views_link(views: Views, label: str, url: str) -> Any:
-    from generator.views import Link
-
+def views_link(views: Views, label: str, url: str) -> Link:
     return Link(label, views.link(url))
 
 
@@ -257,11 +256,7 @@ def computed_milestones(ctx: RenderContext) -> list[stats.ComputedMilestone]:
     return stats.computed_milestones(cards, dated)
 
 
-def computed_views(ctx: RenderContext) -> list[Any]:
-    from markupsafe import Markup
-
-    from generator.views import DocView
-
+def computed_views(ctx: RenderContext) -> list[DocView]:
     return [DocView(kind="milestone", slug=m.slug, title=m.title, summary=m.summary,
                     url=ctx.views.link(f"stats/#milestone-{m.slug}"), date=m.date, updated=None, author="",
                     tags=(), categories=(), figure=m.figure, figure_label=m.figure_label, body_html=Markup(""),

@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import hashlib
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -193,5 +192,3 @@ def _references(text: str) -> tuple[str, ...]:
     return tuple(r for r in refs if r is not None)
 
 
-
-AssetUrl = Callable[[str], str]
