@@ -6,6 +6,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import shutil
 import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -204,8 +205,6 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None) -> Bu
     writer.recover(output)
     staging = writer.staging_for(output)
     if staging.exists():
-        import shutil
-
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     old = state.outputs
@@ -239,8 +238,6 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None) -> Bu
             _put(rel, data, "search-index", staging, output, old, new, result)
     except RenderError as exc:
         result.report.add(error(exc.path, exc.line, 0, exc.message))
-        import shutil
-
         shutil.rmtree(staging, ignore_errors=True)
         return result
     timings["render"] = time.perf_counter() - started
