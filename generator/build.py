@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,12 +24,14 @@ from generator.diagnostics import Report, error
 from generator.loading import SourceResult, load_source
 from generator.model import SiteConfig
 from generator.plan import Job
+from generator.records import CardRecords, RecordStore
 from generator.render import RenderContext, Rendered, RenderError, page_urls, render
 from generator.routes import check_collisions, output_path
 from generator.sources import SourceFile, find_sources
 from generator.themes import ThemeError, resolve_theme, template_digests
 
 CACHE_DIR = ".groupdir-cache"
+COMPACT_SLACK = 8 << 20  # bytes of stale record entries tolerated before the store is rewritten
 PARALLEL_MIN = 400  # below this many tasks, worker start-up costs more than it saves
 
 
@@ -79,8 +82,11 @@ class Loaded:
 
 
 def load_site(options: BuildOptions, state: cache.BuildState | None = None,
-              timings: dict[str, float] | None = None) -> Loaded:
-    """Every stage up to the validated Site; every problem found is in the report."""
+              timings: dict[str, float] | None = None, store: RecordStore | None = None) -> Loaded:
+    """Every stage up to the validated Site; every problem found is in the report.
+
+    With a `store`, every group's full record and rendered description go into it for the render stage.
+    """
     timings = timings if timings is not None else {}
     report = Report()
     started = time.perf_counter()
@@ -99,8 +105,11 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
             results[source.path] = hit[2]
         else:
             todo.append(source)
-    loader = _Loader(options.source, config, options.drafts)
+    loader = _Loader(options.source, config, options.drafts, store is not None)
     for done, result in enumerate(_map(loader, todo, options.workers), start=1):
+        if store is not None:
+            result.refs = [store.append(payload) for payload in result.payloads]
+            result.payloads = []
         results[result.source.path] = result
         if options.progress is not None:
             options.progress("read", done, len(todo))
@@ -121,9 +130,10 @@ class _Loader:
     root: Path
     config: SiteConfig
     drafts: bool
+    keep_records: bool
 
     def __call__(self, source: SourceFile) -> SourceResult:
-        return load_source(self.root, source, self.config, drafts=self.drafts)
+        return load_source(self.root, source, self.config, drafts=self.drafts, keep_records=self.keep_records)
 
 
 def _map(function: Callable[[Any], Any], items: list[Any], workers: int) -> Iterator[Any]:
@@ -156,15 +166,43 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None) -> Bu
 
     `previous` is the state a long-running caller (the preview server) kept from its last build.
     """
-    timings: dict[str, float] = {}
     total_started = time.perf_counter()
-    output = options.output
-    state_file = cache.state_path(options.source / CACHE_DIR, output)
+    state_file = cache.state_path(options.source / CACHE_DIR, options.output)
     if previous is not None and previous.loaded_ok:
         state = previous
     else:
         state = cache.load_state(state_file) if options.use_cache else cache.BuildState()
-    loaded = load_site(options, state, timings)
+    store = _record_store(options, state)
+    try:
+        return _build(options, state, state_file, store, total_started)
+    finally:
+        store.close()
+
+
+def _record_store(options: BuildOptions, state: cache.BuildState) -> RecordStore:
+    """The cache's record store (started afresh when there is no state to trust), or a temporary one."""
+    if options.use_cache:
+        return RecordStore(cache.records_path(options.source / CACHE_DIR, options.output), fresh=not state.loaded_ok)
+    handle, name = tempfile.mkstemp(prefix="groupdir-records-")
+    os.close(handle)
+    return RecordStore(Path(name), fresh=True, temporary=True)
+
+
+def _card_records(site: Site, results: Iterable[SourceResult], store: RecordStore) -> CardRecords:
+    records = CardRecords.empty(store, len(site.cards))
+    for result in results:
+        for card, ref in zip(result.cards, result.refs, strict=False):
+            position = site.index.get(card.slug)
+            if position is not None and site.cards[position] is card:
+                records.place(position, ref)
+    return records
+
+
+def _build(options: BuildOptions, state: cache.BuildState, state_file: Path, store: RecordStore,
+           total_started: float) -> BuildResult:
+    timings: dict[str, float] = {}
+    output = options.output
+    loaded = load_site(options, state, timings, store)
     result = BuildResult(loaded.report, loaded.site, timings=timings)
     if loaded.site is None or loaded.report.failed(options.strict):
         return result
@@ -185,7 +223,8 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None) -> Bu
         return result
     asset_urls = {rel: site.config.base_path + asset.output for rel, asset in assets.items()}
     ctx = RenderContext(options.source, site, theme, loaded.sources, asset_urls, options.drafts,
-                        bytecode_cache=options.source / CACHE_DIR / "templates" if options.use_cache else None)
+                        bytecode_cache=options.source / CACHE_DIR / "templates" if options.use_cache else None,
+                        records=_card_records(site, (r for _, _, r in loaded.parsed.values()), store))
     ctx.extra_contexts["search"] = _search_context(site)
     jobs = list(plan.plan(site))
     urls = page_urls(jobs, ctx.urls)
@@ -254,10 +293,19 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None) -> Bu
     # Files published keep the stamp they had in staging (rename keeps mtime), so `new` is accurate.
     result.state = cache.BuildState(loaded.parsed, new, True, (site.related_key, site.related))
     if options.use_cache:
+        _compact(store, [r for _, _, r in loaded.parsed.values()])
         cache.save_state(state_file, result.state)
     timings["write"] = time.perf_counter() - started
     timings["total"] = time.perf_counter() - total_started
     return result
+
+
+def _compact(store: RecordStore, results: list[SourceResult]) -> None:
+    """Rewrite the store once entries no longer referred to make up more than half of it."""
+    live = sum(length for result in results for _, length in result.refs)
+    if store.size > 2 * live + COMPACT_SLACK:
+        for result, refs in zip(results, store.compacted([r.refs for r in results]), strict=True):
+            result.refs = refs
 
 
 def _claims(jobs: Iterable[Job], site: Site) -> dict[str, list[str]]:

@@ -16,20 +16,28 @@ from pathlib import Path
 from generator import __version__
 from generator.diagnostics import Diagnostic
 from generator.loading import SourceResult
-from generator.model import Card, Document, Rejected, SourceRef
+from generator.model import Card, Document, Group, Rejected, SourceRef
 
-FORMAT = 4
+FORMAT = 5
 Entry = tuple[str, str, int, int]  # fingerprint, content digest, size, mtime_ns
 
 
 def _layout() -> str:
     """The field layout of every class the cache pickles: a change in any of them invalidates the cache."""
-    classes = (Card, Document, Rejected, SourceRef, SourceResult, Diagnostic)
+    classes = (Card, Document, Group, Rejected, SourceRef, SourceResult, Diagnostic)
     text = repr([(c.__name__, [f.name for f in dataclasses.fields(c)]) for c in classes])
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
-HEADER = (FORMAT, __version__, _layout())
+def _code() -> str:
+    """The generator's own source: cached records and rendered Markdown are only as good as the code that made them."""
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+HEADER = (FORMAT, __version__, _layout(), _code())
 
 
 
@@ -41,9 +49,17 @@ class BuildState:
     related: tuple[str, tuple[tuple[int, ...], ...]] | None = None
 
 
+def _output_key(output: Path) -> str:
+    return hashlib.blake2b(str(output.resolve()).encode(), digest_size=6).hexdigest()
+
+
 def state_path(cache_dir: Path, output: Path) -> Path:
-    key = hashlib.blake2b(str(output.resolve()).encode(), digest_size=6).hexdigest()
-    return cache_dir / f"state-{key}.pickle"
+    return cache_dir / f"state-{_output_key(output)}.pickle"
+
+
+def records_path(cache_dir: Path, output: Path) -> Path:
+    """The record store (generator.records) that goes with the state of the same output."""
+    return cache_dir / f"records-{_output_key(output)}.bin"
 
 
 def load_state(path: Path) -> BuildState:

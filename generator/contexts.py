@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from generator import routes
 from generator.assemble import Site
-from generator.markdown_render import MarkdownRenderer
+from generator.markdown_render import BODY_TOP_HEADING, DESCRIPTION_TOP_HEADING, MarkdownRenderer, renderer_for
 from generator.model import (
     ACTIVITY_LABELS,
     SIZE_LABELS,
@@ -59,8 +59,8 @@ class Views:
     def __post_init__(self) -> None:
         self.category_names = {c.slug: c.name for c in self.site.config.categories}
         schemes = self.site.config.allowed_schemes()
-        self.descriptions = MarkdownRenderer(schemes, top_heading=3)
-        self.bodies = MarkdownRenderer(schemes, top_heading=2)
+        self.descriptions = renderer_for(schemes, DESCRIPTION_TOP_HEADING)
+        self.bodies = renderer_for(schemes, BODY_TOP_HEADING)
 
     def link(self, url: str) -> str:
         return self.urls.path(url)
@@ -118,10 +118,13 @@ class Views:
             status_label=STATUS_LABELS[card.status],
         )
 
-    def group(self, group: Group, card: Card) -> GroupView:
+    def group(self, group: Group, card: Card, description_html: Markup | None = None) -> GroupView:
+        """`description_html` is the description as the load stage rendered it, when it kept it."""
+        if description_html is None:
+            description_html = self.descriptions.render(group.description) if group.description else Markup("")
         return GroupView(
             card=self.card(card),
-            description_html=self.descriptions.render(group.description) if group.description else Markup(""),
+            description_html=description_html,
             industry=Link(group.industry, self.link(routes.term("industries", slugify(group.industry))))
             if group.industry else None,
             languages=group.languages,

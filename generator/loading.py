@@ -6,8 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator import records
 from generator.derive import make_card, newest_date
 from generator.diagnostics import Diagnostic
+from generator.markdown_render import DESCRIPTION_TOP_HEADING, renderer_for
 from generator.model import Card, Document, Group, Rejected, SiteConfig
 from generator.readers import read_source
 from generator.schema import Rules
@@ -26,15 +28,24 @@ class SourceResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     newest: dt.date | None = None
+    # One packed record per card (records.pack), handed to the parent, which moves them into its RecordStore
+    # and keeps only where they went in `refs`.
+    payloads: list[bytes] = field(default_factory=list)
+    refs: list[records.Ref] = field(default_factory=list)
 
 
 def rules_for(config: SiteConfig) -> Rules:
     return Rules(frozenset(c.slug for c in config.categories), config.allowed_schemes())
 
 
-def load_source(root: Path, source: SourceFile, config: SiteConfig, *, drafts: bool = False) -> SourceResult:
-    """Read, validate and summarise one file. Pure but for reading that file."""
+def load_source(root: Path, source: SourceFile, config: SiteConfig, *, drafts: bool = False,
+                keep_records: bool = False) -> SourceResult:
+    """Read, validate and summarise one file. Pure but for reading that file.
+
+    With `keep_records`, each group's full record and rendered description are packed into `payloads`.
+    """
     result = SourceResult(source)
+    describe = renderer_for(config.allowed_schemes(), DESCRIPTION_TOP_HEADING) if keep_records else None
     as_of = config.as_of or EPOCH
     newest: dt.date | None = None
     for item in read_source(root, source, rules_for(config)):
@@ -46,6 +57,9 @@ def load_source(root: Path, source: SourceFile, config: SiteConfig, *, drafts: b
             if item.draft and not drafts:
                 continue
             result.cards.append(make_card(item, as_of))
+            if describe is not None:
+                html = describe.render(item.description) if item.description else ""
+                result.payloads.append(records.pack(item, html))
             date = newest_date(item)
             if date is not None and (newest is None or date > newest):
                 newest = date

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import xml.etree.ElementTree as etree
 from typing import Any
 
@@ -14,6 +15,8 @@ from generator.text import safe_link
 from generator.typography import smarten_tree
 
 _EXTENSIONS = ["sane_lists", "tables", "fenced_code"]
+DESCRIPTION_TOP_HEADING = 3  # a group description sits under the page's h2 "About the group"
+BODY_TOP_HEADING = 2  # a guide's, milestone's or page's body sits right under its h1
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
@@ -87,3 +90,9 @@ class MarkdownRenderer:
     def render(self, text: str) -> Markup:
         html = self._md.reset().convert(text)
         return Markup(html)
+
+
+@functools.lru_cache(maxsize=8)
+def renderer_for(allowed_schemes: frozenset[str], top_heading: int) -> MarkdownRenderer:
+    """A renderer per policy, made once per process."""
+    return MarkdownRenderer(allowed_schemes, top_heading)

@@ -18,6 +18,7 @@ from generator.contexts import DIMENSION_INTROS, Views
 from generator.loading import groups_of
 from generator.model import Group
 from generator.plan import Job
+from generator.records import CardRecords
 from generator.routes import Urls
 from generator.sources import SourceFile
 from generator.themes import Theme, make_environment
@@ -48,6 +49,8 @@ class RenderContext:
     extra_contexts: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Set by the build before late jobs run: the bytes of an output written earlier in this build.
     read_output: Callable[[str], bytes] | None = None
+    # Each card's full record and rendered description, as the load stage stored them.
+    records: CardRecords | None = None
     _groups: dict[str, Group] = field(default_factory=dict)
     _groups_source: str = ""
     _env: jinja2.Environment | None = None
@@ -97,14 +100,23 @@ class RenderContext:
             raise jinja2.TemplateRuntimeError(f"asset('{path}'): no such file in the theme's static/ folder")
         return self.asset_urls[path]
 
-    def group(self, slug: str) -> Group:
-        """The full record of a group; the groups of one file are read together and kept until the next file."""
-        card = self.site.cards[self.site.index[slug]]
+    def group(self, slug: str) -> tuple[Group, Markup | None]:
+        """The full record of a group and its rendered description (None: render it now).
+
+        From the record store when it has the entry; else the source file is read again (the groups of one
+        file are read together and kept until the next file).
+        """
+        position = self.site.index[slug]
+        if self.records is not None:
+            stored = self.records.get(position)
+            if stored is not None and stored.group.slug == slug:
+                return stored.group, stored.description_html
+        card = self.site.cards[position]
         if self._groups_source != card.source.path:
             source = self.sources[card.source.path]
             self._groups = {g.slug: g for g in groups_of(self.root, source, self.site.config, drafts=self.drafts)}
             self._groups_source = card.source.path
-        return self._groups[slug]
+        return self._groups[slug], None
 
 
 def template(ctx: RenderContext, name: str, **values: Any) -> bytes:
@@ -184,14 +196,14 @@ def _group(job: Job, ctx: RenderContext) -> bytes:
     site, views = ctx.site, ctx.views
     position = site.index[slug]
     card = site.cards[position]
-    group = ctx.group(slug)
+    group, description_html = ctx.group(slug)
     category = views.category_names.get(card.category, card.category)
     url = routes.group(slug)
     meta = views.meta("group", group.name, url, description=group.summary, nav_key="groups", og_type="profile",
                       crumbs=[("Home", ""), ("Groups", "groups/"), (category, routes.term("categories",
                                                                                          card.category))],
                       jsonld=views.group_jsonld(group, card))
-    return template(ctx, job.template, page=meta, group=views.group(group, card),
+    return template(ctx, job.template, page=meta, group=views.group(group, card, description_html),
                     related=[views.card(site.cards[j]) for j in site.related[position]])
 
 
@@ -301,7 +313,7 @@ def _badge(job: Job, ctx: RenderContext) -> bytes:
 def _group_record(ctx: RenderContext, slug: str) -> dict[str, object]:
     site = ctx.site
     card = site.cards[site.index[slug]]
-    return exports.group_record(ctx.group(slug), card, ctx.urls.absolute(routes.group(slug)))
+    return exports.group_record(ctx.group(slug)[0], card, ctx.urls.absolute(routes.group(slug)))
 
 
 def _group_json(job: Job, ctx: RenderContext) -> bytes:

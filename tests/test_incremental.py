@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from generator.build import CACHE_DIR
 from tests.conftest import GROUP_A, REPO, MakeSite, run_build, tree
 
@@ -167,3 +169,60 @@ def test_killed_builds_never_leave_a_wrong_site(tmp_path: Path) -> None:
         target.write_text(text, "utf-8")
     assert subprocess.run(command, env=env, capture_output=True).returncode == 0
     assert tree(output) == expected
+
+
+def _group_template_edit(root: Path) -> None:
+    override = root / "themes/default/templates/group.html"
+    override.parent.mkdir(parents=True, exist_ok=True)
+    override.write_text('{% extends "@default/group.html" %}\n{# edited #}\n', "utf-8")
+
+
+def test_template_edit_takes_records_and_descriptions_from_the_store(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_site()
+    run_build(root)
+    before = tree(root / "output")
+    _group_template_edit(root)
+
+    def no_reread(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a group file was read again although the record store holds it")
+
+    monkeypatch.setattr("generator.render.groups_of", no_reread)
+    monkeypatch.setattr("generator.markdown_render.MarkdownRenderer.render", no_reread)
+    result = run_build(root)
+    assert result.ok, [d.format() for d in result.report.items]
+    assert {p for p in result.rendered if p.startswith("groups/") and p.endswith("/index.html")} >= {
+        "groups/alpha-alumni/index.html", "groups/beta-builders/index.html"}
+    assert tree(root / "output") == before
+
+
+def test_a_damaged_record_store_falls_back_to_the_source_files(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site()
+    run_build(root)
+    stores = list((root / CACHE_DIR).glob("records-*.bin"))
+    assert len(stores) == 1 and stores[0].stat().st_size > 1000
+    data = bytearray(stores[0].read_bytes())
+    for at in range(40, len(data), 97):  # damage every entry
+        data[at] ^= 0x5A
+    stores[0].write_bytes(bytes(data[: len(data) * 2 // 3]))  # and cut the file short
+    _group_template_edit(root)
+    assert run_build(root).ok
+    clean = tmp_path / "clean"
+    assert run_build(root, clean, use_cache=False).ok
+    assert tree(root / "output") == tree(clean)
+
+
+def test_record_store_is_compacted_when_mostly_stale(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("generator.build.COMPACT_SLACK", 0)
+    root = make_site()
+    run_build(root)
+    store = next((root / CACHE_DIR).glob("records-*.bin"))
+    size = store.stat().st_size
+    path = root / "content/groups/alpha-alumni.yaml"
+    for n in range(8):  # each edit appends a new entry for Alpha
+        path.write_text(GROUP_A.replace("summary: Graduates of Alpha.", f"summary: Graduates of Alpha, {n}."))
+        assert run_build(root).ok
+        assert store.stat().st_size <= 2 * size
+    _group_template_edit(root)
+    result = run_build(root)
+    assert result.ok
+    assert "Graduates of Alpha, 7." in (root / "output/groups/alpha-alumni/index.html").read_text("utf-8")

@@ -1,0 +1,129 @@
+"""Full group records with their rendered descriptions, kept on disk from the load stage to the render stage.
+
+Cards hold what listings need; a group page needs the whole record and its description as HTML. The
+load stage parses, validates and renders each group once and appends the result to this store; the
+render stage reads it back by offset instead of parsing the file again, and a later build reuses it for
+every file that has not changed, so a template edit does not run Markdown again.
+
+The store is an append-only file. Each entry carries a checksum: an entry that is missing, cut short or
+overwritten reads as None, and the caller falls back to reading the source file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from generator.model import Group
+
+Ref = tuple[int, int]  # offset, length
+_CHECK = 8  # bytes of checksum in front of each entry
+
+
+@dataclass(frozen=True, slots=True)
+class StoredGroup:
+    group: Group
+    description_html: Markup
+
+
+def pack(group: Group, description_html: str) -> bytes:
+    """One store entry: a checksum, then the pickled record and HTML."""
+    body = pickle.dumps((group, str(description_html)), protocol=pickle.HIGHEST_PROTOCOL)
+    return hashlib.blake2b(body, digest_size=_CHECK).digest() + body
+
+
+def unpack(blob: bytes) -> StoredGroup | None:
+    body = blob[_CHECK:]
+    if len(blob) <= _CHECK or hashlib.blake2b(body, digest_size=_CHECK).digest() != blob[:_CHECK]:
+        return None
+    try:
+        group, html = pickle.loads(body)
+    except Exception:
+        return None
+    if not isinstance(group, Group) or not isinstance(html, str):
+        return None
+    return StoredGroup(group, Markup(html))
+
+
+class RecordStore:
+    """An append-only file of packed entries. Appends come from one process; reads may come from forked ones."""
+
+    def __init__(self, path: Path, *, fresh: bool, temporary: bool = False) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.temporary = temporary
+        flags = os.O_RDWR | os.O_CREAT | (os.O_TRUNC if fresh else 0)
+        self._fd = os.open(path, flags, 0o644)
+        self._end = os.fstat(self._fd).st_size
+
+    @property
+    def size(self) -> int:
+        return self._end
+
+    def append(self, blob: bytes) -> Ref:
+        offset = self._end
+        os.pwrite(self._fd, blob, offset)
+        self._end += len(blob)
+        return offset, len(blob)
+
+    def read(self, ref: Ref) -> StoredGroup | None:
+        offset, length = ref
+        if offset < 0 or offset + length > self._end:
+            return None
+        try:
+            return unpack(os.pread(self._fd, length, offset))
+        except OSError:
+            return None
+
+    def compacted(self, refs: list[list[Ref]]) -> list[list[Ref]]:
+        """Rewrite the store with only the entries `refs` name (in place of the old file); returns their new refs."""
+        temp = self.path.with_suffix(f".tmp{os.getpid()}")
+        fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+        end = 0
+        moved: list[list[Ref]] = []
+        try:
+            for group in refs:
+                new: list[Ref] = []
+                for offset, length in group:
+                    os.pwrite(fd, os.pread(self._fd, length, offset), end)
+                    new.append((end, length))
+                    end += length
+                moved.append(new)
+        except BaseException:
+            os.close(fd)
+            temp.unlink(missing_ok=True)
+            raise
+        os.replace(temp, self.path)
+        os.close(self._fd)
+        self._fd, self._end = fd, end
+        return moved
+
+    def close(self) -> None:
+        os.close(self._fd)
+        if self.temporary:
+            self.path.unlink(missing_ok=True)
+
+
+@dataclass
+class CardRecords:
+    """Where each card's entry is, in the order of Site.cards (two flat arrays stay small at a million cards)."""
+
+    store: RecordStore
+    offsets: array[int]
+    lengths: array[int]
+
+    @classmethod
+    def empty(cls, store: RecordStore, count: int) -> CardRecords:
+        return cls(store, array("q", [-1]) * count, array("q", [0]) * count)
+
+    def place(self, position: int, ref: Ref) -> None:
+        self.offsets[position], self.lengths[position] = ref
+
+    def get(self, position: int) -> StoredGroup | None:
+        return self.store.read((self.offsets[position], self.lengths[position]))
