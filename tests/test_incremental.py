@@ -177,7 +177,8 @@ def _group_template_edit(root: Path) -> None:
     override.write_text('{% extends "@default/group.html" %}\n{# edited #}\n', "utf-8")
 
 
-def test_template_edit_takes_records_and_descriptions_from_the_store(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_template_edit_takes_records_and_descriptions_from_the_store(
+        make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_site()
     run_build(root)
     before = tree(root / "output")
