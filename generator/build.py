@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import cache, plan, writer
+from generator import cache, manifest, plan, writer
 from generator.assemble import Site, assemble
 from generator.assets import AssetError, publish_assets
 from generator.config import load_config
@@ -33,6 +33,7 @@ from generator.themes import ThemeError, resolve_theme, template_digests
 CACHE_DIR = ".groupdir-cache"
 COMPACT_SLACK = 8 << 20  # bytes of stale record entries tolerated before the store is rewritten
 PARALLEL_MIN = 400  # below this many tasks, worker start-up costs more than it saves
+Task = tuple[Job, str, str | None]  # job, fingerprint, digest of the output as it stands (None: unknown)
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,11 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None) -> Bu
     """
     total_started = time.perf_counter()
     state_file = cache.state_path(options.source / CACHE_DIR, options.output)
+    if options.use_cache:
+        quick = _nothing_to_do(options, total_started)
+        if quick is not None:
+            quick.state = previous
+            return quick
     if previous is not None and previous.loaded_ok:
         state = previous
     else:
@@ -177,6 +183,32 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None) -> Bu
         return _build(options, state, state_file, store, total_started)
     finally:
         store.close()
+
+
+def _options_key(options: BuildOptions) -> str:
+    """Every option that changes the output, and the cache header (which covers groupdir's code)."""
+    return repr((cache.HEADER, options.base_url, options.drafts, options.asset_versions, str(options.output.resolve())))
+
+
+def _nothing_to_do(options: BuildOptions, started: float) -> BuildResult | None:
+    """The result of a build whose inputs and outputs are as the last clean build left them, else None."""
+    last = manifest.read(cache.manifest_path(options.source / CACHE_DIR, options.output))
+    if last is None:
+        return None
+    config_stamp = manifest.stamp(options.source / manifest.CONFIG_FILE)
+    config, problems = load_config(options.source, base_url=options.base_url)
+    if config is None or problems:
+        return None
+    try:
+        theme = resolve_theme(options.source, config.theme)
+    except ThemeError:
+        return None
+    inputs = manifest.inputs_digest(_options_key(options), config_stamp, find_sources(options.source), theme.folders)
+    if inputs != last.inputs or manifest.outputs_digest(manifest.scan_outputs(options.output)) != last.outputs:
+        return None
+    elapsed = time.perf_counter() - started
+    return BuildResult(Report(), records=last.records, unchanged=last.files, outputs=last.files,
+                       timings={"load": elapsed, "total": elapsed})
 
 
 def _record_store(options: BuildOptions, state: cache.BuildState) -> RecordStore:
@@ -202,6 +234,7 @@ def _build(options: BuildOptions, state: cache.BuildState, state_file: Path, sto
            total_started: float) -> BuildResult:
     timings: dict[str, float] = {}
     output = options.output
+    config_stamp = manifest.stamp(options.source / manifest.CONFIG_FILE)  # before the file is read
     loaded = load_site(options, state, timings, store)
     result = BuildResult(loaded.report, loaded.site, timings=timings)
     if loaded.site is None or loaded.report.failed(options.strict):
@@ -248,21 +281,23 @@ def _build(options: BuildOptions, state: cache.BuildState, state_file: Path, sto
     staging.mkdir(parents=True)
     old = state.outputs
     new: dict[str, cache.Entry] = {}
-    dirty: list[tuple[Job, str]] = []
+    dirty: list[Task] = []
     for job in jobs:
         fingerprint = digest(f"{job.inputs}|{templates.get(job.template, '')}|{config_key}")
         entry = old.get(job.path)
-        if entry is not None and entry[0] == fingerprint and _stamp_matches(output / job.path, entry):
+        on_disk = entry is not None and _stamp_matches(output / job.path, entry)
+        if on_disk and entry is not None and entry[0] == fingerprint:
             new[job.path] = entry
             result.unchanged += 1
         else:
-            dirty.append((job, fingerprint))
+            # The digest of what the output holds, when its stamp shows it is as the last build left it.
+            dirty.append((job, fingerprint, entry[1] if on_disk and entry is not None else None))
     dirty.sort(key=lambda item: _locality(item[0], site))
     early = [item for item in dirty if not item[0].late]
     late = [item for item in dirty if item[0].late]
     ctx.read_output = lambda rel: _read_output(rel, staging, output)
     try:
-        for job, fingerprint, written in _render_all(ctx, early, staging, output, old, options.workers, late):
+        for job, fingerprint, written in _render_all(ctx, early, staging, output, options.workers, late):
             result.rendered.append(job.path)
             if options.progress is not None:
                 options.progress("render", len(result.rendered), len(dirty))
@@ -288,6 +323,8 @@ def _build(options: BuildOptions, state: cache.BuildState, state_file: Path, sto
         removals = [p for p in writer.all_files(output) if p not in new] if output.exists() else []
     result.removed = removals
     result.outputs = len(new)
+    manifest_file = cache.manifest_path(options.source / CACHE_DIR, output)
+    manifest.forget(manifest_file)
     cache.forget(state_file)
     writer.publish(output, staging, removals)
     # Files published keep the stamp they had in staging (rename keeps mtime), so `new` is accurate.
@@ -295,6 +332,11 @@ def _build(options: BuildOptions, state: cache.BuildState, state_file: Path, sto
     if options.use_cache:
         _compact(store, [r for _, _, r in loaded.parsed.values()])
         cache.save_state(state_file, result.state)
+        if not result.report.items:
+            inputs = manifest.inputs_digest(_options_key(options), config_stamp, loaded.sources.values(),
+                                            theme.folders)
+            outputs = manifest.outputs_digest((path, entry[2], entry[3]) for path, entry in new.items())
+            manifest.write(manifest_file, manifest.Manifest(inputs, outputs, result.records, len(new)))
     timings["write"] = time.perf_counter() - started
     timings["total"] = time.perf_counter() - total_started
     return result
@@ -343,7 +385,7 @@ def _locality(job: Job, site: Site) -> tuple[str, int, str]:
 _worker_ctx: dict[str, Any] = {}
 
 
-def _render_task(task: tuple[Job, str, str | None]) -> tuple[Job, str, writer.Written]:
+def _render_task(task: Task) -> tuple[Job, str, writer.Written]:
     job, fingerprint, old_digest = task
     ctx: RenderContext = _worker_ctx["ctx"]
     data = render(job, ctx)
@@ -380,21 +422,17 @@ def _existing(output: Path, path: str, old_digest: str | None) -> str | None:
     return found[0] if found else None
 
 
-def _render_all(ctx: RenderContext, dirty: list[tuple[Job, str]], staging: Path, output: Path,
-                old: dict[str, cache.Entry], workers: int,
-                late: list[tuple[Job, str]]) -> Iterator[tuple[Job, str, writer.Written]]:
+def _render_all(ctx: RenderContext, dirty: list[Task], staging: Path, output: Path, workers: int,
+                late: list[Task]) -> Iterator[tuple[Job, str, writer.Written]]:
     """Render every dirty job (in worker processes when there are many), then the late jobs here."""
-    def tasks(items: list[tuple[Job, str]]) -> list[tuple[Job, str, str | None]]:
-        return [(job, fp, old[job.path][1] if job.path in old else None) for job, fp in items]
-
     _worker_ctx.update(ctx=ctx, staging=staging, output=output)
     try:
         if workers <= 1 or len(dirty) < PARALLEL_MIN:
-            yield from map(_render_task, tasks(dirty))
+            yield from map(_render_task, dirty)
         else:
             with _pool(workers) as pool:
-                yield from pool.imap(_render_task, tasks(dirty), chunksize=32)
-        yield from map(_render_task, tasks(late))
+                yield from pool.imap(_render_task, dirty, chunksize=32)
+        yield from map(_render_task, late)
     finally:
         _worker_ctx.clear()
 
@@ -410,7 +448,8 @@ def _read_output(rel: str, staging: Path, output: Path) -> bytes:
 def _put(rel: str, data: bytes, fingerprint: str, staging: Path, output: Path, old: dict[str, cache.Entry],
          new: dict[str, cache.Entry], result: BuildResult) -> None:
     entry = old.get(rel)
-    written = _settle(rel, data, entry[1] if entry else None, staging, output)
+    on_disk = entry is not None and _stamp_matches(output / rel, entry)
+    written = _settle(rel, data, entry[1] if on_disk and entry is not None else None, staging, output)
     new[rel] = (fingerprint, written.digest, written.size, written.mtime_ns)
     if written.wrote:
         result.written.append(rel)

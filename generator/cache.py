@@ -62,6 +62,11 @@ def records_path(cache_dir: Path, output: Path) -> Path:
     return cache_dir / f"records-{_output_key(output)}.bin"
 
 
+def manifest_path(cache_dir: Path, output: Path) -> Path:
+    """The manifest (generator.manifest) of the last clean build into the same output."""
+    return cache_dir / f"manifest-{_output_key(output)}.txt"
+
+
 def load_state(path: Path) -> BuildState:
     try:
         blob = path.read_bytes()

@@ -113,9 +113,9 @@ def test_corrupt_cache_is_ignored(make_site: MakeSite) -> None:
     root = make_site()
     first = run_build(root)
     before = tree(root / "output")
-    for state in (root / CACHE_DIR).glob("state-*.pickle"):
+    for state in [*(root / CACHE_DIR).glob("state-*.pickle"), *_manifest(root)]:
         data = bytearray(state.read_bytes())
-        data[len(data) // 2] ^= 0xFF
+        data[len(data) // 2] ^= 0x01
         state.write_bytes(bytes(data))
     again = run_build(root)
     assert again.ok
@@ -227,3 +227,57 @@ def test_record_store_is_compacted_when_mostly_stale(make_site: MakeSite, monkey
     result = run_build(root)
     assert result.ok
     assert "Graduates of Alpha, 7." in (root / "output/groups/alpha-alumni/index.html").read_text("utf-8")
+
+
+def _manifest(root: Path) -> list[Path]:
+    return list((root / CACHE_DIR).glob("manifest-*.txt"))
+
+
+def test_unchanged_site_stops_before_loading_anything(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_site()
+    first = run_build(root)
+    assert len(_manifest(root)) == 1
+
+    def no_load(*args: object, **kwargs: object) -> object:
+        raise AssertionError("an unchanged site was loaded")
+
+    monkeypatch.setattr("generator.build.load_site", no_load)
+    again = run_build(root)
+    assert again.ok and again.rendered == [] and again.written == []
+    assert again.unchanged == first.outputs and again.records == first.records
+
+
+def test_a_changed_or_missing_output_file_is_restored(make_site: MakeSite) -> None:
+    root = make_site()
+    run_build(root)
+    before = tree(root / "output")
+    (root / "output/groups/alpha-alumni/index.html").write_text("tampered", "utf-8")
+    (root / "output/tags/careers/index.html").unlink()
+    result = run_build(root)
+    assert result.ok
+    assert set(result.written) == {"groups/alpha-alumni/index.html", "tags/careers/index.html"}
+    assert tree(root / "output") == before
+
+
+def test_any_input_change_is_seen(make_site: MakeSite) -> None:
+    root = make_site()
+    run_build(root)
+    override = root / "themes/default/static/css/extra.css"
+    override.parent.mkdir(parents=True)
+    override.write_text("body { margin: 0 }\n", "utf-8")
+    assert any(p.startswith("static/css/extra.") for p in run_build(root).written)
+    site = root / "site.yaml"
+    site.write_text(site.read_text("utf-8").replace("per_page:", "# edited\nper_page:"), "utf-8")
+    assert run_build(root).ok
+    assert run_build(root, base_url="https://example.net/other/").rendered  # options count too
+
+
+def test_warnings_are_reported_again_by_the_next_build(make_site: MakeSite) -> None:
+    root = make_site()
+    path = root / "content/groups/alpha-alumni.yaml"
+    path.write_text(GROUP_A + "memebers_as_of: 2024-01-01\n", "utf-8")
+    first = run_build(root)
+    assert first.ok and first.report.warnings
+    assert _manifest(root) == []
+    again = run_build(root)
+    assert [d.format() for d in again.report.warnings] == [d.format() for d in first.report.warnings]
