@@ -20,7 +20,8 @@ from generator.assemble import Site, assemble
 from generator.assets import AssetError, publish_assets
 from generator.config import load_config
 from generator.derive import digest
-from generator.diagnostics import Report, error
+from generator.diagnostics import Diagnostic, Report, error
+from generator.export_rows import ExportRows
 from generator.loading import SourceResult, load_source
 from generator.model import SiteConfig
 from generator.plan import Job
@@ -49,6 +50,9 @@ class BuildOptions:
     # Fingerprinted theme asset names (css/site.1a2b3c4d.css). The preview turns them off so a CSS edit
     # rewrites only the stylesheet (and the browser swaps it in place) instead of every page that links it.
     asset_versions: bool = True
+    # The preview's early reload: when set, pages and assets are published (and this is called with the paths
+    # written so far) before the site-wide exports and the search index are made and published.
+    pages_published: Callable[[list[str]], None] | None = None
 
     @property
     def workers(self) -> int:
@@ -212,8 +216,9 @@ def _nothing_to_do(options: BuildOptions, started: float) -> BuildResult | None:
 
 
 def _record_store(options: BuildOptions, state: cache.BuildState) -> RecordStore:
-    """The cache's record store (started afresh when there is no state to trust), or a temporary one."""
-    if options.use_cache:
+    """The cache's record store (started afresh when there is no state to trust), or with --no-cache and no
+    state from an earlier build in this process, a temporary one."""
+    if options.use_cache or state.loaded_ok:  # the preview hands its state over with the cache file turned off
         return RecordStore(cache.records_path(options.source / CACHE_DIR, options.output), fresh=not state.loaded_ok)
     handle, name = tempfile.mkstemp(prefix="groupdir-records-")
     os.close(handle)
@@ -255,15 +260,17 @@ def _build(options: BuildOptions, state: cache.BuildState, state_file: Path, sto
         result.report.add(error("themes", 0, 0, str(exc)))
         return result
     asset_urls = {rel: site.config.base_path + asset.output for rel, asset in assets.items()}
+    # Compiled templates are kept in the cache, and by the preview (which hands its state over, cache file off).
+    compiled = options.source / CACHE_DIR / "templates" if options.use_cache or state.loaded_ok else None
     ctx = RenderContext(options.source, site, theme, loaded.sources, asset_urls, options.drafts,
-                        bytecode_cache=options.source / CACHE_DIR / "templates" if options.use_cache else None,
+                        bytecode_cache=compiled,
                         records=_card_records(site, (r for _, _, r in loaded.parsed.values()), store))
-    ctx.extra_contexts["search"] = _search_context(site)
+    ctx.search_context = lambda: _search_context(site)
     jobs = list(plan.plan(site))
     urls = page_urls(jobs, ctx.urls)
     jobs.extend(plan.sitemap_jobs(urls))
     ctx.extra_contexts["sitemap"] = {"urls": urls}
-    problems = check_collisions(_claims(jobs, site))
+    problems = _collisions(jobs, site)
     if problems:
         result.report.extend(problems)
         return result
@@ -282,10 +289,11 @@ def _build(options: BuildOptions, state: cache.BuildState, state_file: Path, sto
     old = state.outputs
     new: dict[str, cache.Entry] = {}
     dirty: list[Task] = []
+    output_prefix = f"{output}{os.sep}"
     for job in jobs:
         fingerprint = digest(f"{job.inputs}|{templates.get(job.template, '')}|{config_key}")
         entry = old.get(job.path)
-        on_disk = entry is not None and _stamp_matches(output / job.path, entry)
+        on_disk = entry is not None and _stamp_matches(f"{output_prefix}{job.path}", entry)
         if on_disk and entry is not None and entry[0] == fingerprint:
             new[job.path] = entry
             result.unchanged += 1
@@ -296,18 +304,24 @@ def _build(options: BuildOptions, state: cache.BuildState, state_file: Path, sto
     early = [item for item in dirty if not item[0].late]
     late = [item for item in dirty if item[0].late]
     ctx.read_output = lambda rel: _read_output(rel, staging, output)
+    ctx.export_rows = ExportRows(store, state.exports, lambda rel: new[rel][1] if rel in new else None,
+                                 ctx.read_output)
     try:
-        for job, fingerprint, written in _render_all(ctx, early, staging, output, options.workers, late):
-            result.rendered.append(job.path)
-            if options.progress is not None:
-                options.progress("render", len(result.rendered), len(dirty))
-            new[job.path] = (fingerprint, written.digest, written.size, written.mtime_ns)
-            if written.wrote:
-                result.written.append(job.path)
-            else:
-                result.unchanged += 1
-        for asset in assets.values():
-            _put(asset.output, asset.data, "static", staging, output, old, new, result)
+        for phase, workers in ((early, options.workers), (late, 1)):
+            if phase is late and options.pages_published is not None:
+                _publish_pages(options, output, staging, state_file, result)
+            for job, fingerprint, written in _render_all(ctx, phase, staging, output, workers):
+                result.rendered.append(job.path)
+                if options.progress is not None:
+                    options.progress("render", len(result.rendered), len(dirty))
+                new[job.path] = (fingerprint, written.digest, written.size, written.mtime_ns)
+                if written.wrote:
+                    result.written.append(job.path)
+                else:
+                    result.unchanged += 1
+            if phase is early:
+                for asset in assets.values():
+                    _put(asset.output, asset.data, "static", staging, output, old, new, result)
         for rel, data in _search_files(site, ctx):
             _put(rel, data, "search-index", staging, output, old, new, result)
     except RenderError as exc:
@@ -328,9 +342,11 @@ def _build(options: BuildOptions, state: cache.BuildState, state_file: Path, sto
     cache.forget(state_file)
     writer.publish(output, staging, removals)
     # Files published keep the stamp they had in staging (rename keeps mtime), so `new` is accurate.
-    result.state = cache.BuildState(loaded.parsed, new, True, (site.related_key, site.related))
+    kept = ctx.export_rows.kept(c.slug for c in site.cards)
+    results = [r for _, _, r in loaded.parsed.values()]
+    kept = _compact(store, results, kept) if options.use_cache else kept
+    result.state = cache.BuildState(loaded.parsed, new, True, (site.related_key, site.related), kept)
     if options.use_cache:
-        _compact(store, [r for _, _, r in loaded.parsed.values()])
         cache.save_state(state_file, result.state)
         if not result.report.items:
             inputs = manifest.inputs_digest(_options_key(options), config_stamp, loaded.sources.values(),
@@ -342,12 +358,31 @@ def _build(options: BuildOptions, state: cache.BuildState, state_file: Path, sto
     return result
 
 
-def _compact(store: RecordStore, results: list[SourceResult]) -> None:
-    """Rewrite the store once entries no longer referred to make up more than half of it."""
+def _compact(store: RecordStore, results: list[SourceResult], rows: dict[str, tuple[str, int, int]]
+             ) -> dict[str, tuple[str, int, int]]:
+    """Rewrite the store once entries no longer referred to make up more than half of it; returns `rows`
+    with their new places (the results' refs are updated in place)."""
     live = sum(length for result in results for _, length in result.refs)
-    if store.size > 2 * live + COMPACT_SLACK:
-        for result, refs in zip(results, store.compacted([r.refs for r in results]), strict=True):
-            result.refs = refs
+    live += sum(length for _, _, length in rows.values())
+    if store.size <= 2 * live + COMPACT_SLACK:
+        return rows
+    slugs = list(rows)
+    groups = [r.refs for r in results] + [[(rows[s][1], rows[s][2]) for s in slugs]]
+    moved = store.compacted(groups)
+    for result, refs in zip(results, moved, strict=False):
+        result.refs = refs
+    return {slug: (rows[slug][0], *ref) for slug, ref in zip(slugs, moved[-1], strict=True)}
+
+
+def _collisions(jobs: list[Job], site: Site) -> list[Diagnostic]:
+    """Output paths more than one source would write (looked into only when a path repeats)."""
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for job in jobs:
+        (repeated if job.path in seen else seen).add(job.path)
+    if not repeated:
+        return []
+    return check_collisions(_claims((j for j in jobs if j.path in repeated), site))
 
 
 def _claims(jobs: Iterable[Job], site: Site) -> dict[str, list[str]]:
@@ -363,9 +398,9 @@ def _claims(jobs: Iterable[Job], site: Site) -> dict[str, list[str]]:
     return claims
 
 
-def _stamp_matches(path: Path, entry: cache.Entry) -> bool:
+def _stamp_matches(path: Path | str, entry: cache.Entry) -> bool:
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return False
     return stat.st_size == entry[2] and stat.st_mtime_ns == entry[3]
@@ -422,19 +457,33 @@ def _existing(output: Path, path: str, old_digest: str | None) -> str | None:
     return found[0] if found else None
 
 
-def _render_all(ctx: RenderContext, dirty: list[Task], staging: Path, output: Path, workers: int,
-                late: list[Task]) -> Iterator[tuple[Job, str, writer.Written]]:
-    """Render every dirty job (in worker processes when there are many), then the late jobs here."""
+def _render_all(ctx: RenderContext, tasks: list[Task], staging: Path, output: Path,
+                workers: int) -> Iterator[tuple[Job, str, writer.Written]]:
+    """Render jobs, in worker processes when there are many."""
     _worker_ctx.update(ctx=ctx, staging=staging, output=output)
     try:
-        if workers <= 1 or len(dirty) < PARALLEL_MIN:
-            yield from map(_render_task, dirty)
+        if workers <= 1 or len(tasks) < PARALLEL_MIN:
+            yield from map(_render_task, tasks)
         else:
             with _pool(workers) as pool:
-                yield from pool.imap(_render_task, dirty, chunksize=32)
-        yield from map(_render_task, late)
+                yield from pool.imap(_render_task, tasks, chunksize=32)
     finally:
         _worker_ctx.clear()
+
+
+def _publish_pages(options: BuildOptions, output: Path, staging: Path, state_file: Path,
+                   result: BuildResult) -> None:
+    """The preview's first publish: pages and assets, before the site-wide exports and search index.
+
+    Nothing is removed yet; a failure after this leaves new pages beside old exports, which is why only the
+    preview asks for it (its output folder is its own).
+    """
+    assert options.pages_published is not None
+    manifest.forget(cache.manifest_path(options.source / CACHE_DIR, output))
+    cache.forget(state_file)
+    writer.publish(output, staging, [])
+    staging.mkdir(parents=True, exist_ok=True)
+    options.pages_published(list(result.written))
 
 
 def _read_output(rel: str, staging: Path, output: Path) -> bytes:

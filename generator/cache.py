@@ -47,6 +47,7 @@ class BuildState:
     outputs: dict[str, Entry] = field(default_factory=dict)
     loaded_ok: bool = False
     related: tuple[str, tuple[tuple[int, ...], ...]] | None = None
+    exports: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # generator.export_rows.Known
 
 
 def _output_key(output: Path) -> str:
@@ -78,12 +79,12 @@ def load_state(path: Path) -> BuildState:
     if hashlib.blake2b(body, digest_size=32).digest() != checksum:
         return BuildState()
     try:
-        header, parsed, outputs, related = pickle.loads(body)
+        header, parsed, outputs, related, exports = pickle.loads(body)
     except Exception:
         return BuildState()
     if header != HEADER:
         return BuildState()
-    return BuildState(parsed, outputs, True, related)
+    return BuildState(parsed, outputs, True, related, exports)
 
 
 def save_state(path: Path, state: BuildState) -> None:
@@ -91,7 +92,8 @@ def save_state(path: Path, state: BuildState) -> None:
     ignore = path.parent / ".gitignore"
     if not ignore.exists():
         ignore.write_text("*\n", "utf-8")
-    body = pickle.dumps((HEADER, state.parsed, state.outputs, state.related), protocol=pickle.HIGHEST_PROTOCOL)
+    body = pickle.dumps((HEADER, state.parsed, state.outputs, state.related, state.exports),
+                        protocol=pickle.HIGHEST_PROTOCOL)
     temp = path.with_suffix(f".tmp{os.getpid()}")
     temp.write_bytes(body + hashlib.blake2b(body, digest_size=32).digest())
     os.replace(temp, path)

@@ -104,11 +104,21 @@ def group_json(record: Mapping[str, object]) -> bytes:
     return (json.dumps(record, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode("utf-8")
 
 
+def json_line(record: Mapping[str, object]) -> bytes:
+    """One record as the single line it takes in /groups.json."""
+    return _compact(record).encode("utf-8")
+
+
 def json_array_chunks(records: Iterable[Mapping[str, object]]) -> Iterator[bytes]:
     """The pieces of one JSON array, one record per line, without holding more than one record."""
+    return json_array_of_lines(json_line(record) for record in records)
+
+
+def json_array_of_lines(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """A JSON array from records already made into lines (`json_line`)."""
     first = True
-    for record in records:
-        yield (("[\n" if first else ",\n") + _compact(record)).encode("utf-8")
+    for line in lines:
+        yield (b"[\n" if first else b",\n") + line
         first = False
     yield b"[]\n" if first else b"\n]\n"
 
@@ -151,18 +161,26 @@ def csv_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def _csv_text(values: list[str]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(values)
+    return buffer.getvalue().encode("utf-8")
+
+
+def csv_row(record: Mapping[str, object]) -> bytes:
+    """One record as its row of /groups.csv, line end included."""
+    return _csv_text([csv_cell(record.get(key)) for key in FIELDS])
+
+
 def csv_chunks(records: Iterable[Mapping[str, object]]) -> Iterator[bytes]:
     """The header row, then one row per record, each as UTF-8 bytes (no byte order mark)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    header = csv_header()
-    writer.writerow(header)
-    yield buffer.getvalue().encode("utf-8")
-    for record in records:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([csv_cell(record.get(key)) for key in header])
-        yield buffer.getvalue().encode("utf-8")
+    return csv_of_rows(csv_row(record) for record in records)
+
+
+def csv_of_rows(rows: Iterable[bytes]) -> Iterator[bytes]:
+    """/groups.csv from records already made into rows (`csv_row`)."""
+    yield _csv_text(csv_header())
+    yield from rows
 
 
 def rfc3339(value: dt.date | dt.datetime | str) -> str:

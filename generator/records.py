@@ -32,15 +32,27 @@ class StoredGroup:
     description_html: Markup
 
 
-def pack(group: Group, description_html: str) -> bytes:
-    """One store entry: a checksum, then the pickled record and HTML."""
-    body = pickle.dumps((group, str(description_html)), protocol=pickle.HIGHEST_PROTOCOL)
+def seal(body: bytes) -> bytes:
+    """An entry: a checksum, then the body."""
     return hashlib.blake2b(body, digest_size=_CHECK).digest() + body
 
 
-def unpack(blob: bytes) -> StoredGroup | None:
+def opened(blob: bytes) -> bytes | None:
+    """The body of an entry, or None when the checksum does not match."""
     body = blob[_CHECK:]
     if len(blob) <= _CHECK or hashlib.blake2b(body, digest_size=_CHECK).digest() != blob[:_CHECK]:
+        return None
+    return body
+
+
+def pack(group: Group, description_html: str) -> bytes:
+    """A group's entry: the pickled record and its description's HTML."""
+    return seal(pickle.dumps((group, str(description_html)), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def unpack(blob: bytes) -> StoredGroup | None:
+    body = opened(blob)
+    if body is None:
         return None
     try:
         group, html = pickle.loads(body)
@@ -73,13 +85,19 @@ class RecordStore:
         return offset, len(blob)
 
     def read(self, ref: Ref) -> StoredGroup | None:
+        blob = self.read_entry(ref)
+        return unpack(blob) if blob is not None else None
+
+    def read_entry(self, ref: Ref) -> bytes | None:
+        """The raw entry at `ref` (checksum included), or None when the file does not hold it."""
         offset, length = ref
         if offset < 0 or offset + length > self._end:
             return None
         try:
-            return unpack(os.pread(self._fd, length, offset))
+            blob = os.pread(self._fd, length, offset)
         except OSError:
             return None
+        return blob if len(blob) == length else None
 
     def compacted(self, refs: list[list[Ref]]) -> list[list[Ref]]:
         """Rewrite the store with only the entries `refs` name (in place of the old file); returns their new refs."""

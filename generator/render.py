@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from markupsafe import Markup
 from generator import badges, charts, exports, feeds, plan, routes, stats
 from generator.assemble import Site
 from generator.contexts import DIMENSION_INTROS, Views
+from generator.export_rows import ExportRows
 from generator.loading import groups_of
 from generator.model import Group
 from generator.plan import Job
@@ -47,10 +47,14 @@ class RenderContext:
     drafts: bool = False
     bytecode_cache: Path | None = None  # compiled templates kept between builds
     extra_contexts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The search page's facet counts over every group: made only when the search page is rendered.
+    search_context: Callable[[], dict[str, Any]] | None = None
     # Set by the build before late jobs run: the bytes of an output written earlier in this build.
     read_output: Callable[[str], bytes] | None = None
     # Each card's full record and rendered description, as the load stage stored them.
     records: CardRecords | None = None
+    # Set by the build before late jobs run: each group's line of groups.json and row of groups.csv.
+    export_rows: ExportRows | None = None
     _groups: dict[str, Group] = field(default_factory=dict)
     _groups_source: str = ""
     _env: jinja2.Environment | None = None
@@ -290,7 +294,7 @@ def _doc(job: Job, ctx: RenderContext) -> bytes:
 
 def _search(job: Job, ctx: RenderContext) -> bytes:
     meta = ctx.views.meta("search", "Search", "search/", nav_key="search", crumbs=[("Home", "")])
-    return template(ctx, job.template, page=meta, **ctx.extra_contexts.get("search", {}))
+    return template(ctx, job.template, page=meta, **(ctx.search_context() if ctx.search_context else {}))
 
 
 def _stats(job: Job, ctx: RenderContext) -> bytes:
@@ -320,20 +324,14 @@ def _group_json(job: Job, ctx: RenderContext) -> bytes:
     return exports.group_json(_group_record(ctx, str(job.key[0])))
 
 
-def _records(ctx: RenderContext, cards: Any) -> Iterator[dict[str, object]]:
-    """Every group's public record, read back from its index.json written earlier in this build."""
-    assert ctx.read_output is not None, "late jobs need read_output"
-    for card in cards:
-        yield json.loads(ctx.read_output(routes.group_json(card.slug)))
-
-
 def _groups_json(job: Job, ctx: RenderContext) -> Iterator[bytes]:
+    assert ctx.export_rows is not None, "late jobs need export_rows"
     cards = ctx.site.cards
     if job.key[0] == "page":
         size = exports.GROUPS_PAGE_SIZE
         number = int(str(job.key[1]))
         cards = cards[(number - 1) * size: number * size]
-    return exports.json_array_chunks(_records(ctx, cards))
+    return exports.json_array_of_lines(ctx.export_rows.json_lines(c.slug for c in cards))
 
 
 def _groups_index(job: Job, ctx: RenderContext) -> bytes:
@@ -343,7 +341,8 @@ def _groups_index(job: Job, ctx: RenderContext) -> bytes:
 
 
 def _groups_csv(job: Job, ctx: RenderContext) -> Iterator[bytes]:
-    return exports.csv_chunks(_records(ctx, ctx.site.cards))
+    assert ctx.export_rows is not None, "late jobs need export_rows"
+    return exports.csv_of_rows(ctx.export_rows.csv_rows(c.slug for c in ctx.site.cards))
 
 
 def _json_feed(job: Job, ctx: RenderContext) -> bytes:

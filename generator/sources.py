@@ -46,9 +46,11 @@ def find_sources(root: Path) -> list[SourceFile]:
     out: list[SourceFile] = []
     plan = [("groups", "group", GROUP_SUFFIXES)] + [(d, k, (".md",)) for d, k in DOCUMENT_DIRS.items()]
     for folder, kind, suffixes in plan:
-        for entry in _scan(content / folder, suffixes):
+        base = content / folder
+        skip = len(str(base)) + 1  # an entry's path is the scanned folder's path, a separator, and the rest
+        for entry in _scan(base, suffixes):
             stat = entry.stat()
-            rel = Path(entry.path).relative_to(root).as_posix()
+            rel = f"content/{folder}/" + entry.path[skip:].replace(os.sep, "/")
             out.append(SourceFile(rel, kind, stat.st_size, stat.st_mtime_ns))
     out.sort(key=lambda s: s.path)
     return out

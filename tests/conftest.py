@@ -149,8 +149,10 @@ def make_site(tmp_path: Path) -> MakeSite:
 
 
 def run_build(root: Path, output: Path | None = None, **kwargs: object) -> BuildResult:
+    """A build in this process (one job unless told); `state`: an earlier build's state, as the preview hands over."""
+    state = kwargs.pop("state", None)
     options = BuildOptions(root, output or root / "output", jobs=int(str(kwargs.pop("jobs", 1))), **kwargs)  # type: ignore[arg-type]
-    return build(options)
+    return build(options, state)  # type: ignore[arg-type]
 
 
 def tree(folder: Path) -> dict[str, bytes]:

@@ -281,3 +281,26 @@ def test_warnings_are_reported_again_by_the_next_build(make_site: MakeSite) -> N
     assert _manifest(root) == []
     again = run_build(root)
     assert [d.format() for d in again.report.warnings] == [d.format() for d in first.report.warnings]
+
+
+def test_pages_first_publishes_pages_before_the_site_wide_files(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site()
+    first = run_build(root)
+    path = root / "content/groups/alpha-alumni.yaml"
+    path.write_text(GROUP_A.replace("summary: Graduates of Alpha.", "summary: Graduates of Alpha, early."))
+    seen: dict[str, object] = {}
+
+    def pages_published(written: list[str]) -> None:
+        out = root / "output"
+        seen["written"] = set(written)
+        seen["page"] = (out / "groups/alpha-alumni/index.html").read_text("utf-8")
+        seen["csv"] = (out / "groups.csv").read_text("utf-8")
+
+    result = run_build(root, state=first.state, pages_published=pages_published)
+    assert result.ok
+    assert "Graduates of Alpha, early." in str(seen["page"])
+    assert "groups/alpha-alumni/index.html" in seen["written"]  # type: ignore[operator]
+    assert "groups.csv" not in seen["written"] and "early" not in str(seen["csv"])  # type: ignore[operator]
+    clean = tmp_path / "clean"
+    assert run_build(root, clean, use_cache=False).ok
+    assert tree(root / "output") == tree(clean)

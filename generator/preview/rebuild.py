@@ -92,7 +92,7 @@ class Outcome:
 
 
 class Rebuilder:
-    DEBOUNCE = 0.1
+    DEBOUNCE = 0.05  # saves of one editor action (and a git checkout) arrive within a few milliseconds
     MAX_WAIT = 2.0
 
     def __init__(self, options: BuildOptions, on_outcome: Callable[[Outcome], None], *, out: TextIO,
@@ -176,7 +176,20 @@ class Rebuilder:
         started = time.perf_counter()
         # The state file is read only while nothing is in memory; after that the state is handed from build to
         # build and written once, when the server stops (writing it after each build costs time on big sites).
-        options = replace(self.options, use_cache=self.state is None)
+        early: list[tuple[str, ...]] = []
+
+        def pages_published(written: list[str]) -> None:
+            # Pages are live: reload now, before the site-wide exports and search index are made.
+            if changes and written and self.status.failure is None:
+                partial = BuildResult(Report(), written=written)
+                reload = self._reload(changes, self.status, self.status, partial, self._folders)
+                if reload:
+                    early.append(reload)
+                    self.on_outcome(Outcome(True, self.status, reload, watch_plan(source, self.options.output,
+                                                                                  self._folders),
+                                            changes, time.perf_counter() - started))
+
+        options = replace(self.options, use_cache=self.state is None, pages_published=pages_published)
         result: BuildResult | None
         try:
             result = self.build_function(options, self.state)
@@ -192,6 +205,8 @@ class Rebuilder:
         previous = self.status
         status = Status(config.base_path if config else previous.base_path, failure)
         reload = self._reload(changes, previous, status, result, folders)
+        if early and status.failure is None:
+            reload = ()  # the browsers reloaded when the pages were published
         if result is not None and result.ok and result.state is not None:
             self.state = result.state
         self.status, self._folders = status, folders
