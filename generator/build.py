@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import cache, manifest, plan, writer
+from generator import cache, export_rows, manifest, plan, writer
 from generator.assemble import Site, assemble
 from generator.assets import AssetError, publish_assets
 from generator.config import load_config
@@ -304,13 +304,15 @@ def _build(options: BuildOptions, state: cache.BuildState, state_file: Path, sto
     early = [item for item in dirty if not item[0].late]
     late = [item for item in dirty if item[0].late]
     ctx.read_output = lambda rel: _read_output(rel, staging, output)
-    ctx.export_rows = ExportRows(store, state.exports, lambda rel: new[rel][1] if rel in new else None,
-                                 ctx.read_output)
+    rows_made = ctx.export_rows = ExportRows(store, state.exports, lambda rel: new[rel][1] if rel in new else None,
+                                             ctx.read_output)
     try:
         for phase, workers in ((early, options.workers), (late, 1)):
             if phase is late and options.pages_published is not None:
                 _publish_pages(options, output, staging, state_file, result)
-            for job, fingerprint, written in _render_all(ctx, phase, staging, output, workers):
+            for job, fingerprint, written, rows in _render_all(ctx, phase, staging, output, workers):
+                if rows is not None:
+                    rows_made.adopt(str(job.key[0]), written.digest, store.append(rows))
                 result.rendered.append(job.path)
                 if options.progress is not None:
                     options.progress("render", len(result.rendered), len(dirty))
@@ -342,7 +344,7 @@ def _build(options: BuildOptions, state: cache.BuildState, state_file: Path, sto
     cache.forget(state_file)
     writer.publish(output, staging, removals)
     # Files published keep the stamp they had in staging (rename keeps mtime), so `new` is accurate.
-    kept = ctx.export_rows.kept(c.slug for c in site.cards)
+    kept = rows_made.kept(c.slug for c in site.cards)
     results = [r for _, _, r in loaded.parsed.values()]
     kept = _compact(store, results, kept) if options.use_cache else kept
     result.state = cache.BuildState(loaded.parsed, new, True, (site.related_key, site.related), kept)
@@ -420,11 +422,16 @@ def _locality(job: Job, site: Site) -> tuple[str, int, str]:
 _worker_ctx: dict[str, Any] = {}
 
 
-def _render_task(task: Task) -> tuple[Job, str, writer.Written]:
+def _render_task(task: Task) -> tuple[Job, str, writer.Written, bytes | None]:
+    """Render and stage one output. A group's index.json also gives its export rows (generator.export_rows),
+    made here in the worker rather than one by one in the main process when the exports are written."""
     job, fingerprint, old_digest = task
     ctx: RenderContext = _worker_ctx["ctx"]
     data = render(job, ctx)
-    return job, fingerprint, _settle(job.path, data, old_digest, _worker_ctx["staging"], _worker_ctx["output"])
+    rows = export_rows.entry(*export_rows.lines_of(data)) if job.kind == "group-json" and isinstance(data, bytes) \
+        else None
+    written = _settle(job.path, data, old_digest, _worker_ctx["staging"], _worker_ctx["output"])
+    return job, fingerprint, written, rows
 
 
 def _settle(path: str, data: Rendered, old_digest: str | None, staging: Path, output: Path) -> writer.Written:
@@ -458,7 +465,7 @@ def _existing(output: Path, path: str, old_digest: str | None) -> str | None:
 
 
 def _render_all(ctx: RenderContext, tasks: list[Task], staging: Path, output: Path,
-                workers: int) -> Iterator[tuple[Job, str, writer.Written]]:
+                workers: int) -> Iterator[tuple[Job, str, writer.Written, bytes | None]]:
     """Render jobs, in worker processes when there are many."""
     _worker_ctx.update(ctx=ctx, staging=staging, output=output)
     try:

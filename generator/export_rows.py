@@ -18,6 +18,17 @@ Known = dict[str, tuple[str, int, int]]  # slug -> (digest of its index.json, of
 _LENGTH = 4  # bytes of the JSON line's length in front of an entry's body
 
 
+def lines_of(index_json: bytes) -> tuple[bytes, bytes]:
+    """A group's line of groups.json and row of groups.csv, from its index.json."""
+    record = json.loads(index_json)
+    return exports.json_line(record), exports.csv_row(record)
+
+
+def entry(line: bytes, row: bytes) -> bytes:
+    """The store entry holding a line and a row."""
+    return seal(len(line).to_bytes(_LENGTH, "big") + line + row)
+
+
 class ExportRows:
     def __init__(self, store: RecordStore, known: Known, digest_of: Callable[[str], str | None],
                  read_output: Callable[[str], bytes]) -> None:
@@ -45,12 +56,14 @@ class ExportRows:
             if found is not None:
                 self.made[slug] = hit
                 return found
-        record = json.loads(self.read_output(rel))
-        line, row = exports.json_line(record), exports.csv_row(record)
+        line, row = lines_of(self.read_output(rel))
         if digest is not None:
-            offset, length = self.store.append(seal(len(line).to_bytes(_LENGTH, "big") + line + row))
-            self.made[slug] = (digest, offset, length)
+            self.adopt(slug, digest, self.store.append(entry(line, row)))
         return line, row
+
+    def adopt(self, slug: str, digest: str, ref: tuple[int, int]) -> None:
+        """Take the entry for the index.json with `digest`, appended to the store at `ref`."""
+        self.made[slug] = (digest, *ref)
 
     def _stored(self, offset: int, length: int) -> tuple[bytes, bytes] | None:
         blob = self.store.read_entry((offset, length))
