@@ -6,10 +6,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.model import tuple_pickled
+
 GROUP_SUFFIXES = (".yaml", ".yml", ".md", ".json", ".csv")
 DOCUMENT_DIRS = {"guides": "guide", "milestones": "milestone", "pages": "page"}
 
 
+@tuple_pickled
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     """One content file: its path relative to the site root, what it holds, and its stamp."""
