@@ -12,6 +12,7 @@ import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from generator import __version__
 from generator.diagnostics import Diagnostic
@@ -68,18 +69,23 @@ def manifest_path(cache_dir: Path, output: Path) -> Path:
     return cache_dir / f"manifest-{_output_key(output)}.txt"
 
 
+_CHECKSUM = 32
+_CHUNK = 1 << 20
+
+
 def load_state(path: Path) -> BuildState:
+    """The state in `path`, or an empty state when it is missing, damaged or of another version.
+
+    The file is read twice (checksum, then unpickling) rather than held whole in memory: at a million groups
+    it is over a gigabyte.
+    """
     try:
-        blob = path.read_bytes()
-    except OSError:
-        return BuildState()
-    if len(blob) < 32:
-        return BuildState()
-    body, checksum = blob[:-32], blob[-32:]
-    if hashlib.blake2b(body, digest_size=32).digest() != checksum:
-        return BuildState()
-    try:
-        header, parsed, outputs, related, exports = pickle.loads(body)
+        with path.open("rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            if size <= _CHECKSUM or not _checksum_matches(stream, size - _CHECKSUM):
+                return BuildState()
+            stream.seek(0)
+            header, parsed, outputs, related, exports = pickle.load(stream)
     except Exception:
         return BuildState()
     if header != HEADER:
@@ -87,16 +93,46 @@ def load_state(path: Path) -> BuildState:
     return BuildState(parsed, outputs, True, related, exports)
 
 
+def _checksum_matches(stream: BinaryIO, length: int) -> bool:
+    hasher = hashlib.blake2b(digest_size=_CHECKSUM)
+    left = length
+    while left > 0:
+        chunk = stream.read(min(_CHUNK, left))
+        if not chunk:
+            return False
+        hasher.update(chunk)
+        left -= len(chunk)
+    return stream.read(_CHECKSUM) == hasher.digest()
+
+
+class _HashingWriter:
+    """A file that also hashes what is written to it."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.hasher = hashlib.blake2b(digest_size=_CHECKSUM)
+
+    def write(self, data: bytes) -> int:
+        self.hasher.update(data)
+        return self.stream.write(data)
+
+
 def save_state(path: Path, state: BuildState) -> None:
+    """Pickle the state straight into the file (never whole in memory), followed by its checksum."""
     path.parent.mkdir(parents=True, exist_ok=True)
     ignore = path.parent / ".gitignore"
     if not ignore.exists():
         ignore.write_text("*\n", "utf-8")
-    body = pickle.dumps((HEADER, state.parsed, state.outputs, state.related, state.exports),
-                        protocol=pickle.HIGHEST_PROTOCOL)
     temp = path.with_suffix(f".tmp{os.getpid()}")
-    temp.write_bytes(body + hashlib.blake2b(body, digest_size=32).digest())
-    os.replace(temp, path)
+    try:
+        with temp.open("wb") as stream:
+            writer = _HashingWriter(stream)
+            pickle.dump((HEADER, state.parsed, state.outputs, state.related, state.exports), writer,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+            stream.write(writer.hasher.digest())
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 def forget(path: Path) -> None:
