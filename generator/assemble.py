@@ -57,6 +57,11 @@ def sort_key(name: str, slug: str) -> tuple[str, str]:
     return (fold_latin(name).casefold(), slug)
 
 
+def site_as_of(config: SiteConfig, results: Sequence[SourceResult]) -> dt.date:
+    """The date activity is measured against: the configured one, else the newest date in the content."""
+    return config.as_of or max((r.newest for r in results if r.newest), default=EPOCH)
+
+
 def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path,
              previous: tuple[str, tuple[tuple[int, ...], ...]] | None = None) -> tuple[Site, list[Diagnostic]]:
     """Join the per-file results into a Site, reporting problems that span files.
@@ -65,7 +70,7 @@ def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path,
     has changed, its answer is reused (it is the costliest part of assembling a large site).
     """
     diagnostics: list[Diagnostic] = []
-    as_of = config.as_of or max((r.newest for r in results if r.newest), default=EPOCH)
+    as_of = site_as_of(config, results)
     cards: list[Card] = []
     first_seen: dict[str, SourceRef] = {}
     documents: dict[str, list[Document]] = defaultdict(list)

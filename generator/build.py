@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from generator import cache, export_rows, manifest, plan, writer
-from generator.assemble import Site, assemble
+from generator.assemble import Site, assemble, site_as_of
 from generator.assets import AssetError, publish_assets
 from generator.config import load_config
-from generator.derive import digest
+from generator.derive import digest, with_as_of
 from generator.diagnostics import Diagnostic, Report, error
 from generator.export_rows import ExportRows
 from generator.loading import SourceResult, load_source
@@ -121,6 +121,12 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
     ordered = [results[s.path] for s in sources]
     for result in ordered:
         report.extend(result.diagnostics)
+    if config.as_of is None:
+        # Cards are loaded measured against no date; measure them against the site's date here, in the cached
+        # results too, so that each card is in memory once (assemble keeps cards that need no change).
+        as_of = site_as_of(config, ordered)
+        for result in ordered:
+            result.cards = [with_as_of(card, as_of) for card in result.cards]
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
     site, problems = assemble(config, ordered, options.source, state.related if state else None)
@@ -230,7 +236,7 @@ def _card_records(site: Site, results: Iterable[SourceResult], store: RecordStor
     for result in results:
         for card, ref in zip(result.cards, result.refs, strict=False):
             position = site.index.get(card.slug)
-            if position is not None and site.cards[position] is card:
+            if position is not None:  # a slug used twice fails the build before anything is rendered
                 records.place(position, ref)
     return records
 
@@ -422,16 +428,22 @@ def _locality(job: Job, site: Site) -> tuple[str, int, str]:
 _worker_ctx: dict[str, Any] = {}
 
 
-def _render_task(task: Task) -> tuple[Job, str, writer.Written, bytes | None]:
+Done = tuple[int, str, int, int, bool, bytes | None]  # task number, digest, size, mtime_ns, wrote, export rows
+
+
+def _render_task(task: tuple[int, Job, str | None]) -> Done:
     """Render and stage one output. A group's index.json also gives its export rows (generator.export_rows),
-    made here in the worker rather than one by one in the main process when the exports are written."""
-    job, fingerprint, old_digest = task
+    made here in the worker rather than one by one in the main process when the exports are written.
+
+    Only the task's number goes back: the main process has the job, and a million job paths sent back would
+    each arrive as a new copy of a string it already holds."""
+    number, job, old_digest = task
     ctx: RenderContext = _worker_ctx["ctx"]
     data = render(job, ctx)
     rows = export_rows.entry(*export_rows.lines_of(data)) if job.kind == "group-json" and isinstance(data, bytes) \
         else None
     written = _settle(job.path, data, old_digest, _worker_ctx["staging"], _worker_ctx["output"])
-    return job, fingerprint, written, rows
+    return number, written.digest, written.size, written.mtime_ns, written.wrote, rows
 
 
 def _settle(path: str, data: Rendered, old_digest: str | None, staging: Path, output: Path) -> writer.Written:
@@ -467,13 +479,18 @@ def _existing(output: Path, path: str, old_digest: str | None) -> str | None:
 def _render_all(ctx: RenderContext, tasks: list[Task], staging: Path, output: Path,
                 workers: int) -> Iterator[tuple[Job, str, writer.Written, bytes | None]]:
     """Render jobs, in worker processes when there are many."""
+    work = [(number, job, old_digest) for number, (job, _, old_digest) in enumerate(tasks)]
     _worker_ctx.update(ctx=ctx, staging=staging, output=output)
     try:
-        if workers <= 1 or len(tasks) < PARALLEL_MIN:
-            yield from map(_render_task, tasks)
-        else:
-            with _pool(workers) as pool:
-                yield from pool.imap(_render_task, tasks, chunksize=32)
+        with contextlib.ExitStack() as stack:
+            done: Iterator[Done]
+            if workers <= 1 or len(tasks) < PARALLEL_MIN:
+                done = map(_render_task, work)
+            else:
+                done = stack.enter_context(_pool(workers)).imap(_render_task, work, chunksize=32)
+            for number, digest, size, mtime_ns, wrote, rows in done:
+                job, fingerprint, _ = tasks[number]
+                yield job, fingerprint, writer.Written(job.path, digest, size, mtime_ns, wrote), rows
     finally:
         _worker_ctx.clear()
 

@@ -18,7 +18,7 @@ from generator.sources import SourceFile
 EPOCH = dt.date(2000, 1, 1)
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceResult:
     """What one content file holds, as far as the rest of the build needs: cards, documents, diagnostics."""
 

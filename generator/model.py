@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import operator
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 SIZE_BANDS: tuple[tuple[str, str, int, int | None], ...] = (
     ("under-100", "Under 100 members", 0, 99),
@@ -37,10 +38,14 @@ def tuple_pickled(cls: type[T]) -> type[T]:
 
     The __getstate__/__setstate__ that dataclasses give such classes look up the field list on every call,
     which made saving and loading the build cache of a large site take longer than the rebuild itself.
+    Fields listed in the class's SHARED are interned when unpickled (strings, or tuples of strings): values
+    such as a category or a country repeat across most records, and every record arrives as its own copy
+    from the worker processes and the cache file.
     """
     names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
     get: Callable[[Any], Any] = operator.attrgetter(*names)
     single = len(names) == 1
+    shared = frozenset(getattr(cls, "SHARED", ()))
 
     def __getstate__(self: Any) -> tuple[Any, ...]:
         values: tuple[Any, ...] = (get(self),) if single else get(self)
@@ -48,11 +53,21 @@ def tuple_pickled(cls: type[T]) -> type[T]:
 
     def __setstate__(self: Any, state: tuple[Any, ...]) -> None:
         for name, value in zip(names, state, strict=True):
+            if name in shared:
+                value = _interned(value)
             object.__setattr__(self, name, value)
 
     setattr(cls, "__getstate__", __getstate__)  # noqa: B010 (mypy refuses assigning methods)
     setattr(cls, "__setstate__", __setstate__)  # noqa: B010
     return cls
+
+
+def _interned(value: Any) -> Any:
+    if isinstance(value, str):
+        return sys.intern(value)
+    if isinstance(value, tuple) and all(isinstance(item, str) for item in value):
+        return tuple(sys.intern(item) for item in value)
+    return value
 
 
 @tuple_pickled
@@ -63,6 +78,8 @@ class SourceRef:
     path: str
     line: int = 1
     index: int = 0
+
+    SHARED: ClassVar[tuple[str, ...]] = ("path",)
 
 
 @tuple_pickled
@@ -169,6 +186,10 @@ class Card:
     source: SourceRef
     digest: str
     record_digest: str
+
+    SHARED: ClassVar[tuple[str, ...]] = ("category", "tags", "tag_slugs", "industry", "industry_slug", "location_label",
+                                         "country", "country_slug", "languages", "size_band", "activity",
+                                         "visibility", "status")
 
 
 @tuple_pickled

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from generator.model import tuple_pickled
 
@@ -21,6 +22,8 @@ class SourceFile:
     kind: str  # "group" | "guide" | "milestone" | "page"
     size: int
     mtime_ns: int
+
+    SHARED: ClassVar[tuple[str, ...]] = ("path", "kind")
 
     @property
     def stamp(self) -> tuple[int, int]:
