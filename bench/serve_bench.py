@@ -3,7 +3,8 @@
 For each site: start the real server, open a group page in headless Chromium, then repeatedly rewrite that
 group's file (its name gets a new suffix) and time from just before the write until the page in the browser
 shows the new name (the page reloads by itself; nothing is done in the browser). The server's own
-"rebuilt in N ms" lines give the build's share.
+"rebuilt in N ms (pages live after M ms)" lines give the build's share: M is when the pages were published and
+the reload sent, N when the site-wide exports and search index were done too.
 
 Sites: `sample` is a copy of the repository's sample site (site.yaml + content/); a number N is a generated
 site of N groups, one YAML file each, kept in --work between runs so the server starts warm from its cache.

@@ -107,6 +107,7 @@ class Rebuilder:
         self._folders: tuple[Path, ...] = ()
         self._printed_failure: str | None = None
         self._printed_warnings = ""
+        self._pages_live = 0.0  # seconds from the start of the last build to its early reload
         self._pending: set[Path] = set()
         self._first = 0.0
         self._last = 0.0
@@ -177,6 +178,7 @@ class Rebuilder:
         # The state file is read only while nothing is in memory; after that the state is handed from build to
         # build and written once, when the server stops (writing it after each build costs time on big sites).
         early: list[tuple[str, ...]] = []
+        self._pages_live = 0.0
 
         def pages_published(written: list[str]) -> None:
             # Pages are live: reload now, before the site-wide exports and search index are made.
@@ -185,6 +187,7 @@ class Rebuilder:
                 reload = self._reload(changes, self.status, self.status, partial, self._folders)
                 if reload:
                     early.append(reload)
+                    self._pages_live = time.perf_counter() - started
                     self.on_outcome(Outcome(True, self.status, reload, watch_plan(source, self.options.output,
                                                                                   self._folders),
                                             changes, time.perf_counter() - started))
@@ -269,7 +272,8 @@ class Rebuilder:
 
             print(f"[{stamp}] {summary(result, self.options.output)}", file=self.out, flush=True)
         else:
-            print(f"[{stamp}] rebuilt in {seconds * 1000:.0f} ms{what}: {len(result.rendered)} rendered, "
+            live = f" (pages live after {self._pages_live * 1000:.0f} ms)" if self._pages_live else ""
+            print(f"[{stamp}] rebuilt in {seconds * 1000:.0f} ms{live}{what}: {len(result.rendered)} rendered, "
                   f"{len(result.written)} written, {len(result.removed)} removed", file=self.out, flush=True)
 
     def save_state(self) -> None:
