@@ -30,7 +30,8 @@ class Job:
     template: str  # template name, or "" for outputs made without one
     key: tuple[object, ...]  # what the renderer needs to find the data again
     inputs: str  # digest of the data this output is made from
-    # Late jobs run after every other job, in the main process: they read outputs of this build.
+    # Late jobs run after every other job, in the main process: they read outputs of this build, or sum up
+    # every group.
     late: bool = False
 
 
@@ -111,10 +112,12 @@ def plan(site: Site) -> Iterator[Job]:
         yield Job(routes.output_path(routes.document("page", doc.slug)), "doc", "page.html", ("page", doc.slug),
                   digest(repr(doc)))
 
-    yield Job("search/index.html", "search", "search.html", (), digest(all_cards))
+    # Pages that sum up every group are made with the exports (late), after the pages of the groups themselves:
+    # the preview shows an edited group before it has counted every group again.
+    yield Job("search/index.html", "search", "search.html", (), digest(all_cards), late=True)
     counted = repr([(c.slug, c.name, c.category, c.members, c.members_as_of, c.activity, c.status, c.country,
                      c.country_slug, c.founded) for c in cards])
-    yield Job("stats/index.html", "stats", "stats.html", (), digest(counted))
+    yield Job("stats/index.html", "stats", "stats.html", (), digest(counted), late=True)
     yield Job("404.html", "404", "404.html", (), "")
 
     newest = recently_added(site, FEED_ENTRIES)
