@@ -28,6 +28,7 @@ from generator.plan import Job
 from generator.records import CardRecords, RecordStore
 from generator.render import RenderContext, Rendered, RenderError, page_urls, render
 from generator.routes import check_collisions, output_path
+from generator.search import INDEX_DIR, build_search_index, search_page_context
 from generator.sources import SourceFile, find_sources
 from generator.themes import ThemeError, resolve_theme, template_digests
 
@@ -330,8 +331,15 @@ def _build(options: BuildOptions, state: cache.BuildState, state_file: Path, sto
             if phase is early:
                 for asset in assets.values():
                     _put(asset.output, asset.data, "static", staging, output, old, new, result)
-        for rel, data in _search_files(site, ctx):
-            _put(rel, data, "search-index", staging, output, old, new, result)
+        # The index is made from the cards alone: when no card changed, the files already published stand.
+        search_key = digest(f"search|{plan.cards_digest(site.cards)}|{config_key}")
+        standing = _unchanged_files(old, INDEX_DIR, search_key, output)
+        if standing:
+            new.update(standing)
+            result.unchanged += len(standing)
+        else:
+            for rel, data in _search_files(site, ctx):
+                _put(rel, data, search_key, staging, output, old, new, result)
     except RenderError as exc:
         result.report.add(error(exc.path, exc.line, 0, exc.message))
         shutil.rmtree(staging, ignore_errors=True)
@@ -510,6 +518,16 @@ def _publish_pages(options: BuildOptions, output: Path, staging: Path, state_fil
     options.pages_published(list(result.written))
 
 
+def _unchanged_files(old: dict[str, cache.Entry], folder: str, fingerprint: str,
+                     output: Path) -> dict[str, cache.Entry]:
+    """The previous build's files under `folder`, if every one was made from `fingerprint` and is as it was."""
+    found = {rel: entry for rel, entry in old.items() if rel.startswith(folder)}
+    if not found or any(entry[0] != fingerprint or not _stamp_matches(output / rel, entry)
+                        for rel, entry in found.items()):
+        return {}
+    return found
+
+
 def _read_output(rel: str, staging: Path, output: Path) -> bytes:
     """An output of this build: staged if it changed, else as the previous build left it."""
     try:
@@ -531,18 +549,10 @@ def _put(rel: str, data: bytes, fingerprint: str, staging: Path, output: Path, o
 
 
 def _search_context(site: Site) -> dict[str, Any]:
-    try:
-        from generator.search import search_page_context
-    except ImportError:
-        return {}
     return dict(search_page_context(site.cards, site.config))
 
 
 def _search_files(site: Site, ctx: RenderContext) -> Iterable[tuple[str, bytes]]:
-    try:
-        from generator.search import build_search_index
-    except ImportError:
-        return []
     return build_search_index(site.cards, site.config, lambda slug: ctx.urls.path(f"groups/{slug}/"))
 
 

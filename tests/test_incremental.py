@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import generator.build
 from generator.build import CACHE_DIR
 from tests.conftest import GROUP_A, REPO, MakeSite, run_build, tree
 
@@ -301,6 +302,33 @@ def test_pages_first_publishes_pages_before_the_site_wide_files(make_site: MakeS
     assert "Graduates of Alpha, early." in str(seen["page"])
     assert "groups/alpha-alumni/index.html" in seen["written"]  # type: ignore[operator]
     assert "groups.csv" not in seen["written"] and "early" not in str(seen["csv"])  # type: ignore[operator]
+    clean = tmp_path / "clean"
+    assert run_build(root, clean, use_cache=False).ok
+    assert tree(root / "output") == tree(clean)
+
+
+def test_search_index_is_made_again_only_when_a_card_changed(make_site: MakeSite, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_site()
+    run_build(root)
+    made: list[int] = []
+    real = generator.build._search_files
+
+    def counting(*args: object) -> object:
+        made.append(1)
+        return real(*args)
+
+    monkeypatch.setattr("generator.build._search_files", counting)
+    path = root / "content/groups/alpha-alumni.yaml"
+    path.write_text(GROUP_A.replace("Alpha's **alumni** meet here.", "Alpha's alumni meet here, weekly."))
+    assert run_build(root).ok and made == []  # descriptions are not in the index
+    index_file = next((root / "output/search/index").glob("d/*.json"))
+    index_file.unlink()
+    result = run_build(root)
+    assert made == [1] and index_file.exists() and index_file.relative_to(root / "output").as_posix() in result.written
+    path.write_text(GROUP_A.replace("summary: Graduates of Alpha.", "summary: Graduates of Alpha, searchable."))
+    result = run_build(root)
+    assert made == [1, 1] and any(p.startswith("search/index/") for p in result.written)
     clean = tmp_path / "clean"
     assert run_build(root, clean, use_cache=False).ok
     assert tree(root / "output") == tree(clean)
