@@ -259,6 +259,9 @@ def _build(options: BuildOptions, state: cache.BuildState, state_file: Path, sto
     except (writer.OutputError, ThemeError) as exc:
         result.report.add(error("site.yaml" if isinstance(exc, ThemeError) else str(output), 0, 0, str(exc)))
         return result
+    # Stamps of what this build reads, taken before any theme file is read (content files were stamped when
+    # found): a file saved while the build runs makes the next build look again.
+    inputs = manifest.inputs_digest(_options_key(options), config_stamp, loaded.sources.values(), theme.folders)
 
     started = time.perf_counter()
     try:
@@ -365,8 +368,6 @@ def _build(options: BuildOptions, state: cache.BuildState, state_file: Path, sto
     if options.use_cache:
         cache.save_state(state_file, result.state)
         if not result.report.items:
-            inputs = manifest.inputs_digest(_options_key(options), config_stamp, loaded.sources.values(),
-                                            theme.folders)
             outputs = manifest.outputs_digest((path, entry[2], entry[3]) for path, entry in new.items())
             manifest.write(manifest_file, manifest.Manifest(inputs, outputs, result.records, len(new)))
     timings["write"] = time.perf_counter() - started

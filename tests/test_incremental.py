@@ -332,3 +332,20 @@ def test_search_index_is_made_again_only_when_a_card_changed(make_site: MakeSite
     clean = tmp_path / "clean"
     assert run_build(root, clean, use_cache=False).ok
     assert tree(root / "output") == tree(clean)
+
+
+def test_a_file_saved_during_a_build_is_seen_by_the_next(make_site: MakeSite) -> None:
+    root = make_site()
+    override = root / "themes/default/templates/guide.html"
+    override.parent.mkdir(parents=True)
+    override.write_text('{% extends "@default/guide.html" %}\n', "utf-8")
+    run_build(root)
+    path = root / "content/groups/alpha-alumni.yaml"
+    path.write_text(GROUP_A.replace("summary: Graduates of Alpha.", "summary: Graduates of Alpha, again."))
+
+    def save_meanwhile(written: list[str]) -> None:  # called while the build runs
+        override.write_text('{% extends "@default/guide.html" %}\n{# saved during the build #}\n', "utf-8")
+
+    assert run_build(root, pages_published=save_meanwhile).ok
+    again = run_build(root)
+    assert again.rendered == ["guides/choosing-groups/index.html"]
