@@ -111,14 +111,13 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
             results[source.path] = hit[2]
         else:
             todo.append(source)
-    loader = _Loader(options.source, config, options.drafts, store is not None)
+    loader = _Loader(options.source, config, options.drafts, store.path if store is not None else None)
     for done, result in enumerate(_map(loader, todo, options.workers), start=1):
-        if store is not None:
-            result.refs = [store.append(payload) for payload in result.payloads]
-            result.payloads = []
         results[result.source.path] = result
         if options.progress is not None:
             options.progress("read", done, len(todo))
+    if store is not None:
+        store.refresh()  # the workers appended to it
     ordered = [results[s.path] for s in sources]
     for result in ordered:
         report.extend(result.diagnostics)
@@ -142,10 +141,10 @@ class _Loader:
     root: Path
     config: SiteConfig
     drafts: bool
-    keep_records: bool
+    store: Path | None
 
     def __call__(self, source: SourceFile) -> SourceResult:
-        return load_source(self.root, source, self.config, drafts=self.drafts, keep_records=self.keep_records)
+        return load_source(self.root, source, self.config, drafts=self.drafts, store=self.store)
 
 
 def _map(function: Callable[[Any], Any], items: list[Any], workers: int) -> Iterator[Any]:

@@ -28,9 +28,7 @@ class SourceResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     newest: dt.date | None = None
-    # One packed record per card (records.pack), handed to the parent, which moves them into its RecordStore
-    # and keeps only where they went in `refs`.
-    payloads: list[bytes] = field(default_factory=list)
+    # Where each card's full record went in the record store (records.pack), in the order of `cards`.
     refs: list[records.Ref] = field(default_factory=list)
 
 
@@ -39,13 +37,15 @@ def rules_for(config: SiteConfig) -> Rules:
 
 
 def load_source(root: Path, source: SourceFile, config: SiteConfig, *, drafts: bool = False,
-                keep_records: bool = False) -> SourceResult:
+                store: Path | None = None) -> SourceResult:
     """Read, validate and summarise one file. Pure but for reading that file.
 
-    With `keep_records`, each group's full record and rendered description are packed into `payloads`.
+    With a `store` (a records.RecordStore file), each group's full record and rendered description are appended
+    to it, from whichever process runs this, and `refs` says where.
     """
     result = SourceResult(source)
-    describe = renderer_for(config.allowed_schemes(), DESCRIPTION_TOP_HEADING) if keep_records else None
+    describe = renderer_for(config.allowed_schemes(), DESCRIPTION_TOP_HEADING) if store is not None else None
+    payloads: list[bytes] = []
     as_of = config.as_of or EPOCH
     newest: dt.date | None = None
     for item in read_source(root, source, rules_for(config)):
@@ -59,7 +59,7 @@ def load_source(root: Path, source: SourceFile, config: SiteConfig, *, drafts: b
             result.cards.append(make_card(item, as_of))
             if describe is not None:
                 html = describe.render(item.description) if item.description else ""
-                result.payloads.append(records.pack(item, html))
+                payloads.append(records.pack(item, html))
             date = newest_date(item)
             if date is not None and (newest is None or date > newest):
                 newest = date
@@ -71,6 +71,8 @@ def load_source(root: Path, source: SourceFile, config: SiteConfig, *, drafts: b
                 if date is not None and (newest is None or date > newest):
                     newest = date
     result.newest = newest
+    if store is not None:
+        result.refs = records.append_from_anywhere(store, payloads)
     return result
 
 
