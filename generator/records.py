@@ -5,8 +5,10 @@ load stage parses, validates and renders each group once and appends the result 
 render stage reads it back by offset instead of parsing the file again, and a later build reuses it for
 every file that has not changed, so a template edit does not run Markdown again.
 
-The store is an append-only file. Each entry carries a checksum: an entry that is missing, cut short or
-overwritten reads as None, and the caller falls back to reading the source file.
+The store is an append-only file (generator.export_rows keeps each group's export rows in it too). Each
+entry carries a checksum: an entry that is missing, cut short or overwritten reads as None, and the caller
+makes it again from the source. Like the state file it sits in the site's own cache folder and is trusted
+as much as that folder: it holds pickles.
 """
 
 from __future__ import annotations
