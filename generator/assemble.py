@@ -181,6 +181,15 @@ def related_for(cards: Sequence[Card], index: dict[str, int],
     for key in ("tags", "industries", "categories", "locations"):
         for term in taxonomies[key].terms:
             lists[(key, term.slug)] = term.indices
+    weights = {"tags": 3, "industries": 2, "categories": 1, "locations": 1}
+    # Ties on score go to the larger group, then to the earlier one A-Z: one integer per card holds that order,
+    # so ranking a candidate costs one lookup (at 100,000 groups this loop is most of assembling).
+    count = len(cards)
+    by_size = sorted(range(count), key=lambda j: (-(cards[j].members or 0), j))
+    rank = [0] * count
+    for position, j in enumerate(by_size):
+        rank[j] = position
+    defunct = [card.status == "defunct" for card in cards]
     for i, card in enumerate(cards):
         chosen = [index[s] for s in card.related if s in index and index[s] != i]
         chosen = list(dict.fromkeys(chosen))
@@ -189,18 +198,18 @@ def related_for(cards: Sequence[Card], index: dict[str, int],
                                                             ("categories", card.category),
                                                             ("locations", card.country_slug)]
             scores: dict[int, int] = defaultdict(int)
-            weights = {"tags": 3, "industries": 2, "categories": 1, "locations": 1}
             for dimension, slug in keys:
                 members = lists.get((dimension, slug))
                 if not members:
                     continue
+                weight = weights[dimension]
                 at = bisect.bisect_left(members, i)
                 for j in members[max(0, at - NEIGHBOURS): at + NEIGHBOURS + 1]:
-                    if j != i:
-                        scores[j] += weights[dimension]
+                    scores[j] += weight
+            scores.pop(i, None)
             taken = set(chosen)
-            ranked = sorted((j for j in scores if j not in taken and cards[j].status != "defunct"),
-                            key=lambda j: (-scores[j], -(cards[j].members or 0), j))
+            ranked = sorted((j for j in scores if j not in taken and not defunct[j]),
+                            key=lambda j: rank[j] - scores[j] * count)
             chosen.extend(ranked[: RELATED_LIMIT - len(chosen)])
         yield tuple(chosen)
 
