@@ -62,9 +62,23 @@ def site_as_of(config: SiteConfig, results: Sequence[SourceResult]) -> dt.date:
     return config.as_of or max((r.newest for r in results if r.newest), default=EPOCH)
 
 
+def date_cards(config: SiteConfig, results: Sequence[SourceResult]) -> None:
+    """Measure every card's activity against the site's date, in the results themselves.
+
+    Cards are loaded measured against no date (a file alone cannot know the site's newest date). Replacing
+    them in the results, which the build cache keeps, means each card is in memory once; with_as_of returns
+    the same card when nothing changes, so this is cheap on a rebuild.
+    """
+    if config.as_of is not None:
+        return
+    as_of = site_as_of(config, results)
+    for result in results:
+        result.cards = [with_as_of(card, as_of) for card in result.cards]
+
+
 def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path,
              previous: tuple[str, tuple[tuple[int, ...], ...]] | None = None) -> tuple[Site, list[Diagnostic]]:
-    """Join the per-file results into a Site, reporting problems that span files.
+    """Join the per-file results (their cards dated by date_cards) into a Site, reporting problems that span files.
 
     `previous` is (key, related) from an earlier build: when nothing that choosing related groups looks at
     has changed, its answer is reused (it is the costliest part of assembling a large site).
@@ -84,7 +98,7 @@ def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path,
                                          f"{other.path}:{other.line}"))
                 continue
             first_seen[card.slug] = card.source
-            cards.append(card if config.as_of else with_as_of(card, as_of))
+            cards.append(card)
         for doc in result.documents:
             key = (doc.kind, doc.slug)
             if key in doc_seen:

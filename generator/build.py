@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from generator import cache, export_rows, manifest, plan, writer
-from generator.assemble import Site, assemble, site_as_of
+from generator.assemble import Site, assemble, date_cards
 from generator.assets import AssetError, publish_assets
 from generator.config import load_config
-from generator.derive import digest, with_as_of
+from generator.derive import digest
 from generator.diagnostics import Diagnostic, Report, error
 from generator.export_rows import ExportRows
 from generator.loading import SourceResult, load_source
@@ -88,10 +88,12 @@ class Loaded:
 
 
 def load_site(options: BuildOptions, state: cache.BuildState | None = None,
-              timings: dict[str, float] | None = None, store: RecordStore | None = None) -> Loaded:
+              timings: dict[str, float] | None = None, store: RecordStore | None = None,
+              sources: list[SourceFile] | None = None) -> Loaded:
     """Every stage up to the validated Site; every problem found is in the report.
 
     With a `store`, every group's full record and rendered description go into it for the render stage.
+    `sources` are the content files as the caller already found (and stamped) them.
     """
     timings = timings if timings is not None else {}
     report = Report()
@@ -101,7 +103,7 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
     if config is None:
         return Loaded(None, None, {}, report, {})
     config_key = digest(repr((config, options.drafts)))
-    sources = find_sources(options.source)
+    sources = find_sources(options.source) if sources is None else sources
     previous = state.parsed if state else {}
     results: dict[str, SourceResult] = {}
     todo: list[SourceFile] = []
@@ -121,12 +123,7 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
     ordered = [results[s.path] for s in sources]
     for result in ordered:
         report.extend(result.diagnostics)
-    if config.as_of is None:
-        # Cards are loaded measured against no date; measure them against the site's date here, in the cached
-        # results too, so that each card is in memory once (assemble keeps cards that need no change).
-        as_of = site_as_of(config, ordered)
-        for result in ordered:
-            result.cards = [with_as_of(card, as_of) for card in result.cards]
+    date_cards(config, ordered)
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
     site, problems = assemble(config, ordered, options.source, state.related if state else None)
@@ -179,8 +176,10 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None) -> Bu
     """
     total_started = time.perf_counter()
     state_file = cache.state_path(options.source / CACHE_DIR, options.output)
+    # Stamps of site.yaml and every content file, taken before any of them is read.
+    scan = Scan(manifest.stamp(options.source / manifest.CONFIG_FILE), find_sources(options.source))
     if options.use_cache:
-        quick = _nothing_to_do(options, total_started)
+        quick = _nothing_to_do(options, scan, total_started)
         if quick is not None:
             quick.state = previous
             return quick
@@ -190,7 +189,7 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None) -> Bu
         state = cache.load_state(state_file) if options.use_cache else cache.BuildState()
     store = _record_store(options, state)
     try:
-        return _build(options, state, state_file, store, total_started)
+        return _build(options, scan, state, state_file, store, total_started)
     finally:
         store.close()
 
@@ -200,12 +199,17 @@ def _options_key(options: BuildOptions) -> str:
     return repr((cache.HEADER, options.base_url, options.drafts, options.asset_versions, str(options.output.resolve())))
 
 
-def _nothing_to_do(options: BuildOptions, started: float) -> BuildResult | None:
+@dataclass(frozen=True)
+class Scan:
+    config_stamp: tuple[int, int]
+    sources: list[SourceFile]
+
+
+def _nothing_to_do(options: BuildOptions, scan: Scan, started: float) -> BuildResult | None:
     """The result of a build whose inputs and outputs are as the last clean build left them, else None."""
     last = manifest.read(cache.manifest_path(options.source / CACHE_DIR, options.output))
     if last is None:
         return None
-    config_stamp = manifest.stamp(options.source / manifest.CONFIG_FILE)
     config, problems = load_config(options.source, base_url=options.base_url)
     if config is None or problems:
         return None
@@ -213,7 +217,7 @@ def _nothing_to_do(options: BuildOptions, started: float) -> BuildResult | None:
         theme = resolve_theme(options.source, config.theme)
     except ThemeError:
         return None
-    inputs = manifest.inputs_digest(_options_key(options), config_stamp, find_sources(options.source), theme.folders)
+    inputs = manifest.inputs_digest(_options_key(options), scan.config_stamp, scan.sources, theme.folders)
     if inputs != last.inputs or manifest.outputs_digest(manifest.scan_outputs(options.output)) != last.outputs:
         return None
     elapsed = time.perf_counter() - started
@@ -241,12 +245,11 @@ def _card_records(site: Site, results: Iterable[SourceResult], store: RecordStor
     return records
 
 
-def _build(options: BuildOptions, state: cache.BuildState, state_file: Path, store: RecordStore,
+def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_file: Path, store: RecordStore,
            total_started: float) -> BuildResult:
     timings: dict[str, float] = {}
     output = options.output
-    config_stamp = manifest.stamp(options.source / manifest.CONFIG_FILE)  # before the file is read
-    loaded = load_site(options, state, timings, store)
+    loaded = load_site(options, state, timings, store, scan.sources)
     result = BuildResult(loaded.report, loaded.site, timings=timings)
     if loaded.site is None or loaded.report.failed(options.strict):
         return result
@@ -260,7 +263,7 @@ def _build(options: BuildOptions, state: cache.BuildState, state_file: Path, sto
         return result
     # Stamps of what this build reads, taken before any theme file is read (content files were stamped when
     # found): a file saved while the build runs makes the next build look again.
-    inputs = manifest.inputs_digest(_options_key(options), config_stamp, loaded.sources.values(), theme.folders)
+    inputs = manifest.inputs_digest(_options_key(options), scan.config_stamp, scan.sources, theme.folders)
 
     started = time.perf_counter()
     try:
