@@ -218,7 +218,7 @@ def _nothing_to_do(options: BuildOptions, scan: Scan, started: float) -> BuildRe
     except ThemeError:
         return None
     inputs = manifest.inputs_digest(_options_key(options), scan.config_stamp, scan.sources, theme.folders)
-    if inputs != last.inputs or manifest.outputs_digest(manifest.scan_outputs(options.output)) != last.outputs:
+    if inputs != last.inputs or manifest.outputs_digest(writer.output_stamps(options.output)) != last.outputs:
         return None
     elapsed = time.perf_counter() - started
     return BuildResult(Report(), records=last.records, unchanged=last.files, outputs=last.files,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.sources import SourceFile
-from generator.writer import MARKER
+from generator.writer import file_stamps
 
 CONFIG_FILE = "site.yaml"
 
@@ -78,7 +78,7 @@ def inputs_digest(options_key: str, config_stamp: tuple[int, int], sources: Iter
     for source in sources:
         hasher.update(f"{source.path}\0{source.size}\0{source.mtime_ns}\n".encode())
     for folder in theme_folders:
-        for rel, size, mtime in _walk(folder):
+        for rel, size, mtime in file_stamps(folder):
             hasher.update(f"{folder}\0{rel}\0{size}\0{mtime}\n".encode())
     return hasher.hexdigest()
 
@@ -89,27 +89,3 @@ def outputs_digest(stamps: Iterable[tuple[str, int, int]]) -> str:
     for rel, size, mtime in sorted(stamps):
         hasher.update(f"{rel}\0{size}\0{mtime}\n".encode())
     return hasher.hexdigest()
-
-
-def scan_outputs(output: Path) -> list[tuple[str, int, int]]:
-    """The stamp of every file in an output folder (the folder's own marker aside)."""
-    return [stamp for stamp in _walk(output) if stamp[0] != MARKER]
-
-
-def _walk(folder: Path) -> list[tuple[str, int, int]]:
-    found: list[tuple[str, int, int]] = []
-    todo = [("", str(folder))]
-    while todo:
-        prefix, path = todo.pop()
-        try:
-            entries = list(os.scandir(path))
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        for entry in entries:
-            rel = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                todo.append((rel + "/", entry.path))
-            else:
-                st = entry.stat(follow_symlinks=False)
-                found.append((rel, st.st_size, st.st_mtime_ns))
-    return found

@@ -152,10 +152,29 @@ def _remove(output: Path, removals: list[str]) -> None:
 
 def all_files(output: Path) -> list[str]:
     """Every file in an output folder, relative, for pruning when no manifest is known."""
-    found: list[str] = []
-    for dirpath, _dirnames, filenames in os.walk(output):
-        rel = Path(dirpath).relative_to(output)
-        for name in filenames:
-            if name != MARKER:
-                found.append((rel / name).as_posix())
-    return sorted(found)
+    return sorted(rel for rel, _, _ in output_stamps(output))
+
+
+def output_stamps(output: Path) -> list[tuple[str, int, int]]:
+    """(relative path, size, mtime_ns) of every file in an output folder, its own marker aside."""
+    return [stamp for stamp in file_stamps(output) if stamp[0] != MARKER]
+
+
+def file_stamps(folder: Path) -> list[tuple[str, int, int]]:
+    """(relative path, size, mtime_ns) of every file under a folder, symlinks not followed, in no set order."""
+    found: list[tuple[str, int, int]] = []
+    todo = [("", str(folder))]
+    while todo:
+        prefix, path = todo.pop()
+        try:
+            entries = list(os.scandir(path))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                todo.append((rel + "/", entry.path))
+            else:
+                st = entry.stat(follow_symlinks=False)
+                found.append((rel, st.st_size, st.st_mtime_ns))
+    return found
