@@ -321,7 +321,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     try:
         for phase, workers in ((early, options.workers), (late, 1)):
             if phase is late and options.pages_published is not None:
-                _publish_pages(options, output, staging, state_file, result)
+                _publish_pages(options, staging, state_file, result)
             for job, fingerprint, written, rows in _render_all(ctx, phase, staging, output, workers):
                 if rows is not None:
                     rows_made.adopt(str(job.key[0]), written.digest, store.append(rows))
@@ -336,8 +336,9 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             if phase is early:
                 for asset in assets.values():
                     _put(asset.output, asset.data, "static", staging, output, old, new, result)
-        # The index is made from the cards alone: when no card changed, the files already published stand.
-        search_key = digest(f"search|{plan.cards_digest(site.cards)}|{config_key}")
+        # The index is made from the cards alone, as the search page's listing is: when its digest of every card
+        # is unchanged, the files already published stand.
+        search_key = digest(f"search|{next(j.inputs for j in jobs if j.kind == 'search')}|{config_key}")
         standing = _unchanged_files(old, INDEX_DIR, search_key, output)
         if standing:
             new.update(standing)
@@ -358,10 +359,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
         removals = [p for p in writer.all_files(output) if p not in new] if output.exists() else []
     result.removed = removals
     result.outputs = len(new)
-    manifest_file = cache.manifest_path(options.source / CACHE_DIR, output)
-    manifest.forget(manifest_file)
-    cache.forget(state_file)
-    writer.publish(output, staging, removals)
+    _publish(options, staging, state_file, removals)
     # Files published keep the stamp they had in staging (rename keeps mtime), so `new` is accurate.
     kept = rows_made.kept(c.slug for c in site.cards)
     results = [r for _, _, r in loaded.parsed.values()]
@@ -371,7 +369,8 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
         cache.save_state(state_file, result.state)
         if not result.report.items:
             outputs = manifest.outputs_digest((path, entry[2], entry[3]) for path, entry in new.items())
-            manifest.write(manifest_file, manifest.Manifest(inputs, outputs, result.records, len(new)))
+            manifest.write(cache.manifest_path(options.source / CACHE_DIR, output),
+                           manifest.Manifest(inputs, outputs, result.records, len(new)))
     timings["write"] = time.perf_counter() - started
     timings["total"] = time.perf_counter() - total_started
     return result
@@ -506,17 +505,21 @@ def _render_all(ctx: RenderContext, tasks: list[Task], staging: Path, output: Pa
         _worker_ctx.clear()
 
 
-def _publish_pages(options: BuildOptions, output: Path, staging: Path, state_file: Path,
-                   result: BuildResult) -> None:
+def _publish(options: BuildOptions, staging: Path, state_file: Path, removals: list[str]) -> None:
+    """Publish staged files; the manifest and state go first, so a build killed mid-publish is never trusted."""
+    manifest.forget(cache.manifest_path(options.source / CACHE_DIR, options.output))
+    cache.forget(state_file)
+    writer.publish(options.output, staging, removals)
+
+
+def _publish_pages(options: BuildOptions, staging: Path, state_file: Path, result: BuildResult) -> None:
     """The preview's first publish: pages and assets, before the site-wide exports and search index.
 
     Nothing is removed yet; a failure after this leaves new pages beside old exports, which is why only the
     preview asks for it (its output folder is its own).
     """
     assert options.pages_published is not None
-    manifest.forget(cache.manifest_path(options.source / CACHE_DIR, output))
-    cache.forget(state_file)
-    writer.publish(output, staging, [])
+    _publish(options, staging, state_file, [])
     staging.mkdir(parents=True, exist_ok=True)
     options.pages_published(list(result.written))
 

@@ -35,7 +35,7 @@ class Job:
     late: bool = False
 
 
-def cards_digest(cards: Sequence[Card]) -> str:
+def _digest_cards(cards: Sequence[Card]) -> str:
     """A digest of everything the cards show, in order."""
     return digest("|".join(card.digest for card in cards))
 
@@ -61,7 +61,7 @@ def listing_jobs(site: Site, first_url: str, indices: Sequence[int], key: tuple[
     for number in range(1, total + 1):
         chunk = [site.cards[i] for i in indices[(number - 1) * per_page: number * per_page]]
         url = routes.paged(first_url, number)
-        inputs = digest(f"{head}|{number}|{total}|{len(indices)}|{cards_digest(chunk)}")
+        inputs = digest(f"{head}|{number}|{total}|{len(indices)}|{_digest_cards(chunk)}")
         yield Job(routes.output_path(url), "listing", "listing.html", (*key, number), inputs)
 
 
@@ -71,8 +71,8 @@ def plan(site: Site) -> Iterator[Job]:
     config_bits = digest(repr(site.as_of))
     home_inputs = digest("|".join([
         config_bits,
-        cards_digest([cards[i] for i in featured(site)]),
-        cards_digest([cards[i] for i in recently_added(site, HOME_RECENT)]),
+        _digest_cards([cards[i] for i in featured(site)]),
+        _digest_cards([cards[i] for i in recently_added(site, HOME_RECENT)]),
         repr([(t.slug, len(t.indices)) for t in site.taxonomies["categories"].terms]),
         repr([(t.slug, len(t.indices)) for t in site.taxonomies["sizes"].terms]),
         repr([d for d in site.guides[:HOME_DOCS]]), repr([d for d in site.milestones[:HOME_DOCS]]),
@@ -82,7 +82,7 @@ def plan(site: Site) -> Iterator[Job]:
 
     for i, card in enumerate(cards):
         related = [cards[j] for j in site.related[i]]
-        inputs = digest(f"{card.record_digest}|{card.digest}|{cards_digest(related)}|{config_bits}")
+        inputs = digest(f"{card.record_digest}|{card.digest}|{_digest_cards(related)}|{config_bits}")
         yield Job(routes.output_path(routes.group(card.slug)), "group", "group.html", (card.slug,), inputs)
         badge = f"{card.name}|{card.category}|{card.members}|{card.size_band}|{card.activity}|{card.status}"
         yield Job(routes.badge(card.slug), "badge", "", (card.slug,), digest(badge))
@@ -101,7 +101,7 @@ def plan(site: Site) -> Iterator[Job]:
             yield from listing_jobs(site, routes.term(dimension, term.slug), term.indices,
                                     ("term", dimension, term.slug), head)
 
-    all_cards = cards_digest(cards)
+    all_cards = _digest_cards(cards)
     computed = digest(repr([(c.slug, c.founded, c.members, c.members_as_of) for c in cards]))
     for kind, docs, index_url in (("guide", site.guides, "guides/"), ("milestone", site.milestones, "milestones/")):
         extra = computed if kind == "milestone" else ""
@@ -122,9 +122,9 @@ def plan(site: Site) -> Iterator[Job]:
     yield Job("404.html", "404", "404.html", (), "")
 
     newest = recently_added(site, FEED_ENTRIES)
-    yield Job("groups/feed.xml", "feed", "", ("groups",), cards_digest([cards[i] for i in newest]))
+    yield Job("groups/feed.xml", "feed", "", ("groups",), _digest_cards([cards[i] for i in newest]))
     yield Job("milestones/feed.xml", "feed", "", ("milestones",), digest(repr(site.milestones[:FEED_ENTRIES])))
-    yield Job("groups/feed.json", "json-feed", "", (), cards_digest([cards[i] for i in newest]))
+    yield Job("groups/feed.json", "json-feed", "", (), _digest_cards([cards[i] for i in newest]))
     yield Job("robots.txt", "robots", "", (), "")
     yield Job(".nojekyll", "nojekyll", "", (), "")  # GitHub Pages: serve folders such as _x as they are
     yield from export_jobs(site)

@@ -66,13 +66,14 @@ def unpack(blob: bytes) -> StoredGroup | None:
 
 
 class RecordStore:
-    """An append-only file of packed entries. Appends come from one process; reads may come from forked ones."""
+    """An append-only file of packed entries. Any process may append (every descriptor is opened with O_APPEND);
+    this one learns of other processes' entries by refresh()."""
 
     def __init__(self, path: Path, *, fresh: bool, temporary: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.temporary = temporary
-        flags = os.O_RDWR | os.O_CREAT | (os.O_TRUNC if fresh else 0)
+        flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | (os.O_TRUNC if fresh else 0)
         self._fd = os.open(path, flags, 0o644)
         self._end = os.fstat(self._fd).st_size
 
@@ -85,10 +86,9 @@ class RecordStore:
         self._end = os.fstat(self._fd).st_size
 
     def append(self, blob: bytes) -> Ref:
-        offset = self._end
-        os.pwrite(self._fd, blob, offset)
-        self._end += len(blob)
-        return offset, len(blob)
+        ref = _append(self._fd, [blob])[0]
+        self._end = max(self._end, ref[0] + ref[1])
+        return ref
 
     def read(self, ref: Ref) -> StoredGroup | None:
         blob = self.read_entry(ref)
@@ -108,24 +108,16 @@ class RecordStore:
     def compacted(self, refs: list[list[Ref]]) -> list[list[Ref]]:
         """Rewrite the store with only the entries `refs` name (in place of the old file); returns their new refs."""
         temp = self.path.with_suffix(f".tmp{os.getpid()}")
-        fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
-        end = 0
-        moved: list[list[Ref]] = []
+        fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC, 0o644)
         try:
-            for group in refs:
-                new: list[Ref] = []
-                for offset, length in group:
-                    os.pwrite(fd, os.pread(self._fd, length, offset), end)
-                    new.append((end, length))
-                    end += length
-                moved.append(new)
+            moved = [_append(fd, [os.pread(self._fd, length, offset) for offset, length in group]) for group in refs]
         except BaseException:
             os.close(fd)
             temp.unlink(missing_ok=True)
             raise
         os.replace(temp, self.path)
         os.close(self._fd)
-        self._fd, self._end = fd, end
+        self._fd, self._end = fd, os.fstat(fd).st_size
         return moved
 
     def close(self) -> None:
@@ -141,15 +133,20 @@ def append_from_anywhere(path: Path, blobs: list[bytes]) -> list[Ref]:
     and the file offset after it tells where it landed. A short write (a full disk) gives refs that read as
     missing, so those groups are read from their files again.
     """
-    data = b"".join(blobs)
-    if not data:
-        return []
     handle = os.open(path, os.O_WRONLY | os.O_APPEND)
     try:
-        written = os.write(handle, data)
-        end = os.lseek(handle, 0, os.SEEK_CUR)
+        return _append(handle, blobs)
     finally:
         os.close(handle)
+
+
+def _append(handle: int, blobs: list[bytes]) -> list[Ref]:
+    """Append entries through a descriptor opened with O_APPEND, in one write; where each landed."""
+    data = b"".join(blobs)
+    if not data:
+        return [(-1, 0)] * len(blobs)
+    written = os.write(handle, data)
+    end = os.lseek(handle, 0, os.SEEK_CUR)
     if written != len(data):
         return [(-1, 0)] * len(blobs)
     refs: list[Ref] = []
