@@ -93,9 +93,7 @@ def test_deleting_a_group_removes_its_page_and_every_reference(make_site: MakeSi
 def test_template_edit_renders_the_pages_using_it(make_site: MakeSite) -> None:
     root = make_site()
     run_build(root)
-    override = root / "themes/default/templates/guide.html"
-    override.parent.mkdir(parents=True)
-    override.write_text('{% extends "@default/guide.html" %}\n', "utf-8")
+    _theme_file(root, "templates/guide.html", '{% extends "@default/guide.html" %}\n')
     assert rendered(root) == {"guides/choosing-groups/index.html"}
 
 
@@ -172,10 +170,16 @@ def test_killed_builds_never_leave_a_wrong_site(tmp_path: Path) -> None:
     assert tree(output) == expected
 
 
+def _theme_file(root: Path, rel: str, text: str) -> Path:
+    """Write a file of the site's own default-theme overrides."""
+    path = root / "themes/default" / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, "utf-8")
+    return path
+
+
 def _group_template_edit(root: Path) -> None:
-    override = root / "themes/default/templates/group.html"
-    override.parent.mkdir(parents=True, exist_ok=True)
-    override.write_text('{% extends "@default/group.html" %}\n{# edited #}\n', "utf-8")
+    _theme_file(root, "templates/group.html", '{% extends "@default/group.html" %}\n{# edited #}\n')
 
 
 def test_template_edit_takes_records_and_descriptions_from_the_store(
@@ -263,9 +267,7 @@ def test_a_changed_or_missing_output_file_is_restored(make_site: MakeSite) -> No
 def test_any_input_change_is_seen(make_site: MakeSite) -> None:
     root = make_site()
     run_build(root)
-    override = root / "themes/default/static/css/extra.css"
-    override.parent.mkdir(parents=True)
-    override.write_text("body { margin: 0 }\n", "utf-8")
+    _theme_file(root, "static/css/extra.css", "body { margin: 0 }\n")
     assert any(p.startswith("static/css/extra.") for p in run_build(root).written)
     site = root / "site.yaml"
     site.write_text(site.read_text("utf-8").replace("per_page:", "# edited\nper_page:"), "utf-8")
@@ -336,9 +338,7 @@ def test_search_index_is_made_again_only_when_a_card_changed(make_site: MakeSite
 
 def test_a_file_saved_during_a_build_is_seen_by_the_next(make_site: MakeSite) -> None:
     root = make_site()
-    override = root / "themes/default/templates/guide.html"
-    override.parent.mkdir(parents=True)
-    override.write_text('{% extends "@default/guide.html" %}\n', "utf-8")
+    override = _theme_file(root, "templates/guide.html", '{% extends "@default/guide.html" %}\n')
     run_build(root)
     path = root / "content/groups/alpha-alumni.yaml"
     path.write_text(GROUP_A.replace("summary: Graduates of Alpha.", "summary: Graduates of Alpha, again."))
