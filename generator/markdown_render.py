@@ -1,4 +1,9 @@
-"""Markdown -> HTML under the project's policy: raw HTML is shown as text, unsafe link schemes are removed."""
+"""Markdown -> HTML under the project's policy: raw HTML is shown as text, unsafe link schemes are removed.
+
+Python-Markdown tries every registered inline pattern at every text node, and that was a quarter of its time,
+although most texts contain none of the characters most patterns need. So a renderer converts each text with an
+instance from which the patterns that cannot match that text are deregistered (see `_NEEDS`).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,31 @@ _EXTENSIONS = ["sane_lists", "tables", "fenced_code"]
 DESCRIPTION_TOP_HEADING = 3  # a group description sits under the page's h2 "About the group"
 BODY_TOP_HEADING = 2  # a guide's, milestone's or page's body sits right under its h1
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+# What every match of an inline pattern contains: a character from each string listed (audited against the
+# regular expressions of markdown/inlinepatterns.py, Python-Markdown 3.11; our extensions register none). A text
+# lacking one cannot give that pattern a match: inline patterns only see pieces of the source, with tabs expanded
+# and line ends normalised, and placeholders made of \x02, \x03, ASCII letters, digits and ':' (stashed HTML
+# and code blocks, parsed inline elements, backslash escapes). Reference definitions, which block processors
+# remove, start with '['.
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "backtick": ("`",),  # (?<!\\)` or pairs of backslashes followed by (?=`+)
+    "escape": ("\\",),  # \\(.) whatever ESCAPED_CHARS holds
+    "reference": ("[",),  # (?<!\!)\[ and so are the next two
+    "link": ("[",),
+    "short_reference": ("[",),
+    "image_link": ("!", "["),  # \!\[ and so are the next two
+    "image_reference": ("!", "["),
+    "short_image_ref": ("!", "["),
+    "autolink": ("<",),  # <scheme://...>
+    "automail": ("<",),  # <user@host>
+    "entity": ("&",),  # &name; &#123; &#x7B;
+    "em_strong": ("*_",),  # one processor for the delimiters * and _
+}
+# "linebreak" (two spaces before a newline) is always kept: expanded tabs can make those spaces. "html" is
+# deregistered by `_Policy`.
+_KEPT = ("linebreak",)
+_TRIGGERS = "".join(sorted({char for needs in _NEEDS.values() for chars in needs for char in chars}))
 
 
 class _LinkPolicy(Treeprocessor):
@@ -80,15 +110,52 @@ class _Policy(Extension):
         md.treeprocessors.register(_LinkPolicy(md, self.allowed, self.top_heading), "groupdir_links", 0)
 
 
-class MarkdownRenderer:
-    """One reusable Markdown instance (creating one costs far more than converting a description)."""
+@functools.cache  # at most 2 ** len(_TRIGGERS) keys
+def _unmatchable(present: frozenset[str]) -> frozenset[str]:
+    """The inline patterns that cannot match a text in which, of `_TRIGGERS`, only `present` occur."""
+    return frozenset(name for name, needs in _NEEDS.items()
+                     if not all(present.intersection(chars) for chars in needs))
 
-    def __init__(self, allowed_schemes: frozenset[str], top_heading: int = 2) -> None:
-        self._md = markdown.Markdown(extensions=[*_EXTENSIONS, _Policy(allowed_schemes, top_heading)],
-                                     output_format="html")
+
+class MarkdownRenderer:
+    """Reusable Markdown instances (creating one costs far more than converting a description).
+
+    A text is converted by an instance without the inline patterns that cannot match it, made on first use and
+    kept: one per set of unmatchable patterns, at most 96 (2 ** 5 * 3, as the image patterns also need '[').
+    The full instance is used when every pattern may match, and for every text if the registered inline
+    patterns are not the audited ones of `_NEEDS`. `filter_patterns=False` makes a renderer that always uses
+    the full instance, for tests.
+    """
+
+    def __init__(self, allowed_schemes: frozenset[str], top_heading: int = 2, *,
+                 filter_patterns: bool = True) -> None:
+        self._allowed = allowed_schemes
+        self._top_heading = top_heading
+        self._full = self._new_markdown()
+        patterns = self._full.inlinePatterns
+        audited = len(patterns) == len(_NEEDS) + len(_KEPT) and all(name in patterns for name in [*_NEEDS, *_KEPT])
+        self._filter = filter_patterns and audited
+        self._instances: dict[frozenset[str], markdown.Markdown] = {frozenset(): self._full}
+
+    def _new_markdown(self, unmatchable: frozenset[str] = frozenset()) -> markdown.Markdown:
+        md = markdown.Markdown(extensions=[*_EXTENSIONS, _Policy(self._allowed, self._top_heading)],
+                               output_format="html")
+        for name in unmatchable:
+            md.inlinePatterns.deregister(name)
+        return md
+
+    def markdown_for(self, text: str) -> markdown.Markdown:
+        """The instance that converts `text`."""
+        if not self._filter:
+            return self._full
+        unmatchable = _unmatchable(frozenset(char for char in _TRIGGERS if char in text))
+        md = self._instances.get(unmatchable)
+        if md is None:
+            md = self._instances[unmatchable] = self._new_markdown(unmatchable)
+        return md
 
     def render(self, text: str) -> Markup:
-        html = self._md.reset().convert(text)
+        html = self.markdown_for(text).reset().convert(text)
         return Markup(html)
 
 
