@@ -46,16 +46,24 @@ def tuple_pickled(cls: type[T]) -> type[T]:
     get: Callable[[Any], Any] = operator.attrgetter(*names)
     single = len(names) == 1
     shared = frozenset(getattr(cls, "SHARED", ()))
+    # The slots' own setters (a frozen dataclass only guards __setattr__), and which fields to intern.
+    setters = tuple(getattr(cls, name).__set__ for name in names)
+    plain = tuple(setter for name, setter in zip(names, setters, strict=True) if name not in shared)
+    interned = tuple((setter, names.index(name)) for name, setter in zip(names, setters, strict=True)
+                     if name in shared)
+    plain_at = tuple(i for i, name in enumerate(names) if name not in shared)
 
     def __getstate__(self: Any) -> tuple[Any, ...]:
         values: tuple[Any, ...] = (get(self),) if single else get(self)
         return values
 
     def __setstate__(self: Any, state: tuple[Any, ...]) -> None:
-        for name, value in zip(names, state, strict=True):
-            if name in shared:
-                value = _interned(value)
-            object.__setattr__(self, name, value)
+        if len(state) != len(names):
+            raise TypeError(f"{cls.__name__}: {len(state)} values for {len(names)} fields")
+        for setter, at in zip(plain, plain_at):  # noqa: B905 (same length by construction)
+            setter(self, state[at])
+        for setter, at in interned:
+            setter(self, _interned(state[at]))
 
     setattr(cls, "__getstate__", __getstate__)  # noqa: B010 (mypy refuses assigning methods)
     setattr(cls, "__setstate__", __setstate__)  # noqa: B010
@@ -63,10 +71,10 @@ def tuple_pickled(cls: type[T]) -> type[T]:
 
 
 def _interned(value: Any) -> Any:
-    if isinstance(value, str):
+    if type(value) is str:
         return sys.intern(value)
-    if isinstance(value, tuple) and all(isinstance(item, str) for item in value):
-        return tuple(sys.intern(item) for item in value)
+    if type(value) is tuple and all(type(item) is str for item in value):
+        return tuple(map(sys.intern, value))
     return value
 
 
