@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from collections.abc import Sequence
@@ -14,6 +15,10 @@ from generator.build import BuildOptions, BuildResult, build, default_output, lo
 from generator.diagnostics import Report
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+# A build holds millions of long-lived objects (cards, records, the cache it loaded). With Python's default
+# thresholds (700, 10, 10) the cycle collector walks them again and again while they are being made; it
+# cost 11% of a one-group rebuild of 10,000 groups. Collections still run, a fourteenth as often.
+GC_THRESHOLDS = (10_000, 10, 10)
 
 
 def print_report(report: Report, source: Path, *, stream: TextIO | None = None) -> None:
@@ -175,6 +180,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
