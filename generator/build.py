@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from generator import cache, export_rows, manifest, plan, writer
 from generator.assemble import Site, assemble, date_cards
@@ -35,6 +35,8 @@ from generator.themes import ThemeError, resolve_theme, template_digests
 CACHE_DIR = ".groupdir-cache"
 COMPACT_SLACK = 8 << 20  # bytes of stale record entries tolerated before the store is rewritten
 PARALLEL_MIN = 400  # below this many tasks, worker start-up costs more than it saves
+SEARCH_BESIDE_MIN = 2000  # from this many groups, the search index is made in a process of its own
+T = TypeVar("T")
 Task = tuple[Job, str, str | None]  # job, fingerprint, digest of the output as it stands (None: unknown)
 
 
@@ -158,9 +160,10 @@ def _quiet_worker() -> None:
 
 
 @contextlib.contextmanager
-def _pool(workers: int) -> Iterator[Any]:
+def _pool(workers: int, *, collect: bool = True) -> Iterator[Any]:
     """Forked workers share the parent's model; freezing the GC keeps its pages from being copied into each."""
-    gc.collect()
+    if collect:
+        gc.collect()
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
@@ -318,38 +321,39 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     ctx.read_output = lambda rel: _read_output(rel, staging, output)
     rows_made = ctx.export_rows = ExportRows(store, state.exports, lambda rel: new[rel][1] if rel in new else None,
                                              ctx.read_output)
+    # The search index is made from the cards alone, as the search page's listing is: when its digest of every
+    # card is unchanged, the files already published stand. Otherwise it is made beside the rendering.
+    search_key = digest(f"search|{next(j.inputs for j in jobs if j.kind == 'search')}|{config_key}")
+    standing = _unchanged_files(old, INDEX_DIR, search_key, output)
+    # (Not with the preview's early publish, which moves what is staged so far into the output folder.)
+    beside = (not standing and options.workers > 1 and len(site.cards) >= SEARCH_BESIDE_MIN
+              and options.pages_published is None)
     try:
-        for phase, workers in ((early, options.workers), (late, 1)):
-            if phase is late and options.pages_published is not None:
-                _publish_pages(options, staging, state_file, result)
-            for job, fingerprint, written, rows in _render_all(ctx, phase, staging, output, workers):
-                if rows is not None:
-                    rows_made.adopt(str(job.key[0]), written.digest, store.append(rows))
-                result.rendered.append(job.path)
-                if options.progress is not None:
-                    options.progress("render", len(result.rendered), len(dirty))
-                new[job.path] = (fingerprint, written.digest, written.size, written.mtime_ns)
-                if written.wrote:
-                    result.written.append(job.path)
-                else:
-                    result.unchanged += 1
-            if phase is early:
-                for asset in assets.values():
-                    _put(asset.output, asset.data, "static", staging, output, old, new, result)
-        # The index is made from the cards alone, as the search page's listing is: when its digest of every card
-        # is unchanged, the files already published stand.
-        search_key = digest(f"search|{next(j.inputs for j in jobs if j.kind == 'search')}|{config_key}")
-        standing = _unchanged_files(old, INDEX_DIR, search_key, output)
-        if standing:
-            new.update(standing)
-            result.unchanged += len(standing)
-        else:
-            for rel, data in _search_files(site, ctx):
-                _put(rel, data, search_key, staging, output, old, new, result)
+        with _beside(lambda: _stage_search(site, ctx, staging, output, old), beside) as search_files:
+            for phase, workers in ((early, options.workers), (late, 1)):
+                if phase is late and options.pages_published is not None:
+                    _publish_pages(options, staging, state_file, result)
+                for job, fingerprint, written, rows in _render_all(ctx, phase, staging, output, workers):
+                    if rows is not None:
+                        rows_made.adopt(str(job.key[0]), written.digest, store.append(rows))
+                    if options.progress is not None:
+                        options.progress("render", len(result.rendered) + 1, len(dirty))
+                    _record(job.path, written, fingerprint, new, result)
+                    result.rendered.append(job.path)
+                if phase is early:
+                    for asset in assets.values():
+                        _record(asset.output, _stage_one(asset.output, asset.data, old, staging, output), "static",
+                                new, result)
+            searched = [] if standing else search_files()
     except RenderError as exc:
         result.report.add(error(exc.path, exc.line, 0, exc.message))
         shutil.rmtree(staging, ignore_errors=True)
         return result
+    if standing:
+        new.update(standing)
+        result.unchanged += len(standing)
+    for written in searched:
+        _record(written.path, written, search_key, new, result)
     timings["render"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -542,16 +546,48 @@ def _read_output(rel: str, staging: Path, output: Path) -> bytes:
         return (output / rel).read_bytes()
 
 
-def _put(rel: str, data: bytes, fingerprint: str, staging: Path, output: Path, old: dict[str, cache.Entry],
-         new: dict[str, cache.Entry], result: BuildResult) -> None:
+def _stage_one(rel: str, data: bytes, old: dict[str, cache.Entry], staging: Path, output: Path) -> writer.Written:
     entry = old.get(rel)
     on_disk = entry is not None and _stamp_matches(output / rel, entry)
-    written = _settle(rel, data, entry[1] if on_disk and entry is not None else None, staging, output)
+    return _settle(rel, data, entry[1] if on_disk and entry is not None else None, staging, output)
+
+
+def _record(rel: str, written: writer.Written, fingerprint: str, new: dict[str, cache.Entry],
+            result: BuildResult) -> None:
     new[rel] = (fingerprint, written.digest, written.size, written.mtime_ns)
     if written.wrote:
         result.written.append(rel)
     else:
         result.unchanged += 1
+
+
+def _stage_search(site: Site, ctx: RenderContext, staging: Path, output: Path,
+                  old: dict[str, cache.Entry]) -> list[writer.Written]:
+    return [_stage_one(rel, data, old, staging, output) for rel, data in _search_files(site, ctx)]
+
+
+_beside_work: dict[str, Callable[[], Any]] = {}
+
+
+@contextlib.contextmanager
+def _beside(work: Callable[[], T], parallel: bool) -> Iterator[Callable[[], T]]:
+    """`work`, run in a forked process while the caller goes on when `parallel`, else when its result is asked
+    for. Leaving the block stops the process if its result was not collected."""
+    if not parallel:
+        yield work
+        return
+    _beside_work["work"] = work
+    try:
+        # Not collected first: a full collection of a large site's model costs more than the fork saves.
+        with _pool(1, collect=False) as pool:  # forked here, with `work` and all it refers to
+            pending = pool.apply_async(_run_beside)
+            yield pending.get
+    finally:
+        _beside_work.clear()
+
+
+def _run_beside() -> Any:
+    return _beside_work["work"]()
 
 
 def _search_context(site: Site) -> dict[str, Any]:

@@ -36,6 +36,11 @@ class RenderError(Exception):
         self.line = line
         self.message = message
 
+    def __reduce__(self) -> tuple[type[RenderError], tuple[str, int, str]]:
+        # Raised in a worker process, it is pickled back to the parent; the default would call
+        # RenderError(formatted message), which fails there and leaves the pool waiting for ever.
+        return (RenderError, (self.path, self.line, self.message))
+
 
 @dataclass
 class RenderContext:

@@ -14,6 +14,7 @@ import pytest
 
 import generator.build
 from generator.build import CACHE_DIR
+from generator.render import RenderError
 from tests.conftest import GROUP_A, REPO, MakeSite, run_build, tree
 
 
@@ -144,6 +145,66 @@ def test_jobs_one_and_two_give_identical_trees(tmp_path: Path) -> None:
     assert run_build(root, two, jobs=2, use_cache=False).ok
     a, b = tree(one), tree(two)
     assert sorted(a) == sorted(b) and [k for k in a if a[k] != b[k]] == []
+
+
+def test_search_index_made_beside_the_rendering_is_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_scale_fixture import write_synthetic_site
+
+    root = write_synthetic_site(tmp_path / "big", 500)
+    inline = tmp_path / "inline"
+    assert run_build(root, inline, jobs=1, use_cache=False).ok
+    monkeypatch.setattr(generator.build, "SEARCH_BESIDE_MIN", 100)
+    makers = tmp_path / "makers"
+    real = generator.build._stage_search
+
+    def noting_process(*args: object) -> object:
+        with makers.open("a") as stream:  # a file: the forked process's memory is its own
+            stream.write(f"{os.getpid()}\n")
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(generator.build, "_stage_search", noting_process)
+    beside = tmp_path / "beside"
+    assert run_build(root, beside, jobs=2).ok
+    assert makers.read_text().split() != [str(os.getpid())] and len(makers.read_text().split()) == 1
+    assert tree(beside) == tree(inline)
+    # An edit a search shows: the index is made again (beside), and the site equals a clean build.
+    path = next((root / "content/groups").glob("*.yaml"))
+    path.write_text(path.read_text("utf-8").replace("summary: ", "summary: Findable ", 1), "utf-8")
+    result = run_build(root, beside, jobs=2)
+    assert result.ok and any(p.startswith("search/index/") for p in result.written)
+    clean = tmp_path / "clean"
+    assert run_build(root, clean, jobs=1, use_cache=False).ok
+    assert tree(beside) == tree(clean)
+
+
+@pytest.mark.parametrize("beside", [False, True], ids=["pool", "pool-and-index-beside"])
+def test_template_error_in_worker_processes_fails_the_build_and_keeps_the_output(tmp_path: Path,
+                                                                                 beside: bool) -> None:
+    """In a subprocess with a time limit: an error that cannot travel back from a worker hangs the pool."""
+    from tests.test_scale_fixture import write_synthetic_site
+
+    root = write_synthetic_site(tmp_path / "big", 500)
+    assert run_build(root, jobs=2).ok
+    before = tree(root / "output")
+    path = next((root / "content/groups").glob("*.yaml"))
+    path.write_text(path.read_text("utf-8").replace("summary: ", "summary: Findable ", 1), "utf-8")
+    _theme_file(root, "templates/group.html", '{% extends "@default/group.html" %}\n{% block content %}'
+                "{{ group.no_such_field }}{% endblock %}\n")
+    code = ("import sys, generator.build, generator.cli\n"
+            f"generator.build.SEARCH_BESIDE_MIN = {100 if beside else 10**9}\n"
+            "sys.exit(generator.cli.main(sys.argv[1:]))")
+    done = subprocess.run([sys.executable, "-c", code, "build", "--source", str(root), "--jobs", "2"],
+                          capture_output=True, text=True, timeout=120, cwd=REPO,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 1, done.stderr
+    assert "group.html:" in done.stderr and "no_such_field" in done.stderr
+    assert tree(root / "output") == before
+    assert not any(p.name.endswith(".staging") for p in root.iterdir())
+
+
+def test_render_errors_survive_the_trip_from_a_worker() -> None:
+    error = pickle.loads(pickle.dumps(RenderError("templates/group.html", 3, "boom")))
+    assert (error.path, error.line, error.message) == ("templates/group.html", 3, "boom")
 
 
 def test_killed_builds_never_leave_a_wrong_site(tmp_path: Path) -> None:
