@@ -86,6 +86,12 @@ def inputs_digest(options_key: str, config_stamp: tuple[int, int], sources: Iter
 def outputs_digest(stamps: Iterable[tuple[str, int, int]]) -> str:
     """A digest of (path, size, mtime_ns) of output files, in path order."""
     hasher = hashlib.blake2b(digest_size=16)
-    for rel, size, mtime in sorted(stamps):
-        hasher.update(f"{rel}\0{size}\0{mtime}\n".encode())
+    # As strings, not tuples: a list of strings sorts several times faster.
+    lines = sorted([f"{rel}\0{size}\0{mtime}" for rel, size, mtime in stamps])
+    for start in range(0, len(lines), _SLICE):
+        hasher.update("\n".join(lines[start:start + _SLICE]).encode())
+        hasher.update(b"\n")
     return hasher.hexdigest()
+
+
+_SLICE = 4096
