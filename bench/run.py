@@ -16,6 +16,11 @@ $TMPDIR/groupdir-bench; never inside the repository) and times, each build a sep
   one template     after adding themes/default/templates/group.html, which extends
                    "@default/group.html" and changes its `content` block (every group page changes)
 
+Order: every cold build first (groupdir's, then the peers'), then groupdir's rebuilds. Outputs are moved
+aside, not deleted, until a size is done; before its cold builds a size deletes what earlier runs moved
+aside and waits --settle seconds (default 65): ext4 will not reuse an inode freed in the last minute, and
+creating files right after a mass delete got slower run by run (Hugo's runs as well as ours).
+
 Wall time is the median of --repeat runs (default 3 below 100,000 groups, 1 from there). CPU is the
 user+system time of the build and all its worker processes (os.wait4), less sensitive than wall time
 to other load on the machine. Memory is reported two ways, both the largest over the repeats:
@@ -453,6 +458,10 @@ def snapshot(workdir: Path) -> Path:
     return target
 
 
+class BuildFailed(Exception):
+    """groupdir's cold build failed (noted in the results): nothing else is measured at that size."""
+
+
 class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
@@ -461,6 +470,30 @@ class Bench:
         self.code = REPO
         self.code_state = ""
         self.env = dict(os.environ)
+        self.trash = self.workdir / "trash"
+        self.discarded = 0
+
+    def discard(self, folder: Path) -> None:
+        """Move an output folder out of the way; its files are deleted only when the run ends (see settle)."""
+        if folder.exists() or folder.is_symlink():
+            self.trash.mkdir(parents=True, exist_ok=True)
+            self.discarded += 1
+            os.replace(folder, self.trash / f"{os.getpid()}-{self.discarded}")
+
+    def settle(self, why: str) -> None:
+        """Delete the trash, write dirty pages back, and wait until ext4 reuses the freed inodes again.
+
+        ext4 does not hand out an inode freed in the last 60 seconds (5 minutes more while its inode table
+        block is unwritten), and skipping them makes creating files after a mass delete many times slower
+        (perf: find_inode_bit, recently_deleted): repeated cold builds right after deleting the last one's
+        output got slower run by run, Hugo's as well as ours. So a run deletes nothing until it ends, and
+        waits here before its cold builds."""
+        rmtree(self.trash)
+        if self.args.settle <= 0:
+            return
+        self.log(f"  settling for {self.args.settle:.0f}s ({why})")
+        os.sync()
+        time.sleep(self.args.settle)
 
     def take_code(self) -> None:
         """Copy the code under test and check that it builds a small directory; retry while it does not
@@ -516,8 +549,8 @@ class Bench:
         return cmd + list(extra)
 
     def clean_groupdir(self, site: Path, out: Path) -> None:
-        rmtree(out)
-        rmtree(out.parent / f".{out.name}.staging")
+        self.discard(out)
+        self.discard(out.parent / f".{out.name}.staging")
         rmtree(site / ".groupdir-cache")
 
     def run_groupdir(self, label: str, step: Step, cmd: list[str]) -> Run:
@@ -534,7 +567,6 @@ class Bench:
     def bench_groupdir(self, res: SizeResult, base: Path) -> None:
         n, repeat = res.n, res.repeat
         site, out = base / "groupdir-site", base / "groupdir-out"
-        res.generate["groupdir"] = self.ensure_data("groupdir", n, site)
         edited = synth.group(int(n * EDIT_INDEX))
         original = synth.group_yaml(edited)
         # Undo what an interrupted earlier run may have left.
@@ -550,15 +582,24 @@ class Bench:
                                     self.groupdir_cmd(site, out, *extra))
             if not run.ok:
                 res.notes.append("groupdir's cold build failed: " + " / ".join(run.stderr.strip().splitlines()[-3:]))
-                return
+                raise BuildFailed
         res.output = tree_size(out)
         if one_cold:
             res.notes.append("one cold build, which wrote the cache and then served the rebuilds (--one-cold-from); "
                              "no separate `--no-cache` build.")
+        else:
+            self.discard(out)
 
         if self.args.profile and n <= self.args.profile_max:
             res.profile = self.profile(site, base)
 
+    def bench_rebuilds(self, res: SizeResult, base: Path) -> None:
+        """A cold build that writes the cache (unless the cold build did), then the rebuilds."""
+        n, repeat = res.n, res.repeat
+        site, out = base / "groupdir-site", base / "groupdir-out"
+        edited = synth.group(int(n * EDIT_INDEX))
+        original = synth.group_yaml(edited)
+        one_cold = n >= self.args.one_cold_from
         if not one_cold:
             prime = res.steps.setdefault("cold+cache", Step("cold+cache"))
             self.clean_groupdir(site, out)
@@ -591,6 +632,7 @@ class Bench:
             rmtree(site / "themes")
         if not self.args.keep_output:
             self.clean_groupdir(site, out)
+            rmtree(self.trash)
 
     def profile(self, site: Path, base: Path) -> str:
         """Where a cold build spends its time: py-spy over the build and its workers, else cProfile."""
@@ -672,7 +714,7 @@ class Bench:
         cmd = [sys.executable, "-c", PROFILE_DRIVER, str(stats_file), *build]
         run = measure(cmd, cwd=self.code, env=self.env, sample=False)
         self.log(f"  profile (--jobs 1, under cProfile): {run.wall:.2f}s wall")
-        rmtree(out)
+        self.discard(out)
         if not run.ok:
             return "profile failed: " + run.stderr[-500:]
         import pstats
@@ -710,10 +752,10 @@ class Bench:
         n, repeat = res.n, res.repeat
         hugo = self.peers.hugo()
         site, out, cache = base / "hugo-site", base / "hugo-out", base / "hugo-cache"
-        res.generate["hugo"] = self.ensure_data("hugo", n, site)
         step = res.peers.setdefault(self.peers.version("hugo"), Step("hugo"))
         for r in range(repeat):
-            for folder in (out, cache, site / "resources", site / ".hugo_build.lock"):
+            self.discard(out)
+            for folder in (cache, site / "resources", site / ".hugo_build.lock"):
                 rmtree(folder)
             run = measure([str(hugo), "--quiet", "--source", str(site), "--destination", str(out),
                            "--cacheDir", str(cache)], cwd=site)
@@ -721,8 +763,8 @@ class Bench:
             self.log(f"  hugo {r + 1}/{repeat}: {run.wall:.2f}s wall, {run.cpu:.2f}s CPU, rss {fmt_bytes(run.maxrss)}"
                      + ("" if run.ok else " FAILED: " + run.stderr[-400:]))
         res.peer_output[self.peers.version("hugo")] = tree_size(out)
-        for folder in (out, cache):
-            rmtree(folder)
+        self.discard(out)
+        rmtree(cache)
 
         name = self.peers.version("pelican")
         if n > self.args.pelican_max:
@@ -730,17 +772,16 @@ class Bench:
                              "PEERS.md extrapolates about 7 minutes at 100,000.")
             return
         site, out = base / "pelican-site", base / "pelican-out"
-        res.generate["pelican"] = self.ensure_data("pelican", n, site)
         step = res.peers.setdefault(name, Step("pelican"))
         for r in range(repeat):
-            rmtree(out)
+            self.discard(out)
             run = measure([str(self.peers.venv / "bin" / "pelican"), "content", "-s", "pelicanconf.py",
                            "-o", str(out), "--quiet"], cwd=site)
             step.runs.append(run)
             self.log(f"  pelican {r + 1}/{repeat}: {run.wall:.2f}s wall, {run.cpu:.2f}s CPU, "
                      f"rss {fmt_bytes(run.maxrss)}" + ("" if run.ok else " FAILED: " + run.stderr[-400:]))
         res.peer_output[name] = tree_size(out)
-        rmtree(out)
+        self.discard(out)
 
     # ---- all
 
@@ -759,9 +800,20 @@ class Bench:
             base.mkdir(parents=True, exist_ok=True)
             load_start = loadavg()
             self.log(f"== {n:,} groups, {repeat} run{'s' * (repeat != 1)} each (load average {load_start})")
-            self.bench_groupdir(res, base)
+            res.generate["groupdir"] = self.ensure_data("groupdir", n, base / "groupdir-site")
             if self.peers:
-                self.bench_peers(res, base)
+                res.generate["hugo"] = self.ensure_data("hugo", n, base / "hugo-site")
+                if n <= self.args.pelican_max:
+                    res.generate["pelican"] = self.ensure_data("pelican", n, base / "pelican-site")
+            # Every cold build (ours, then the peers') before the rebuilds, which replace files.
+            self.settle("before the cold builds")
+            try:
+                self.bench_groupdir(res, base)
+                if self.peers:
+                    self.bench_peers(res, base)
+                self.bench_rebuilds(res, base)
+            except BuildFailed:
+                pass
             res.loads = (load_start, loadavg())
             results.append(res)
             if self.args.clean:
@@ -830,6 +882,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--one-cold-from", type=int, default=100_000,
                    help="from this many groups, build cold once, writing the cache, and use that build to seed the "
                         "rebuilds instead of a separate --no-cache build (default 100000: saves a full build)")
+    p.add_argument("--settle", type=float, default=65,
+                   help="seconds to wait, after deleting the last run's outputs, before the cold builds (see "
+                        "Bench.settle; 0 to skip)")
     p.add_argument("--clean", action="store_true", help="delete each size's data when done with it")
     p.add_argument("--keep-output", action="store_true", help="keep groupdir's last output folder")
     p.add_argument("--skip-peers", action="store_true", help="do not build with Hugo and Pelican")
