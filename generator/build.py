@@ -280,11 +280,11 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     ctx = RenderContext(options.source, site, theme, loaded.sources, asset_urls, options.drafts,
                         bytecode_cache=compiled,
                         records=_card_records(site, (r for _, _, r in loaded.parsed.values()), store))
-    ctx.search_context = lambda: _search_context(site)
+    ctx.shared_makers["search"] = lambda: _search_context(site)
     jobs = list(plan.plan(site))
     urls = page_urls(jobs, ctx.urls)
     jobs.extend(plan.sitemap_jobs(urls))
-    ctx.extra_contexts["sitemap"] = {"urls": urls}
+    ctx.shared_makers["sitemap"] = lambda: {"urls": urls}
     problems = _collisions(jobs, site)
     if problems:
         result.report.extend(problems)

@@ -51,9 +51,9 @@ class RenderContext:
     asset_urls: dict[str, str]
     drafts: bool = False
     bytecode_cache: Path | None = None  # compiled templates kept between builds
-    extra_contexts: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # The search page's facet counts over every group: made only when the search page is rendered.
-    search_context: Callable[[], dict[str, Any]] | None = None
+    # Site-wide values a few pages need ("sitemap": every page's URL; "search": the facet counts over every
+    # group), each made by its callable the first time a page asks for it (see `shared`).
+    shared_makers: dict[str, Callable[[], dict[str, Any]]] = field(default_factory=dict)
     # Set by the build before late jobs run: the bytes of an output written earlier in this build.
     read_output: Callable[[str], bytes] | None = None
     # Each card's full record and rendered description, as the load stage stored them.
@@ -66,6 +66,13 @@ class RenderContext:
     _views: Views | None = None
     _cards: dict[tuple[str, int], Markup] = field(default_factory=dict)
     _card_macro: Any = None
+    _shared: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def shared(self, name: str) -> dict[str, Any]:
+        made = self._shared.get(name)
+        if made is None:
+            made = self._shared[name] = self.shared_makers[name]()
+        return made
 
     @property
     def urls(self) -> Urls:
@@ -299,7 +306,7 @@ def _doc(job: Job, ctx: RenderContext) -> bytes:
 
 def _search(job: Job, ctx: RenderContext) -> bytes:
     meta = ctx.views.meta("search", "Search", "search/", nav_key="search", crumbs=[("Home", "")])
-    return template(ctx, job.template, page=meta, **(ctx.search_context() if ctx.search_context else {}))
+    return template(ctx, job.template, page=meta, **ctx.shared("search"))
 
 
 def _stats(job: Job, ctx: RenderContext) -> bytes:
@@ -397,7 +404,7 @@ def page_urls(jobs: list[Job], urls: Urls) -> list[str]:
 
 
 def _sitemap(job: Job, ctx: RenderContext) -> bytes:
-    all_urls = ctx.extra_contexts["sitemap"]["urls"]
+    all_urls = ctx.shared("sitemap")["urls"]
     if job.key[0] == "single":
         return feeds.sitemap(all_urls)
     if job.key[0] == "part":
