@@ -461,33 +461,32 @@ def _render_task(task: tuple[int, Job, str | None]) -> Done:
 
 
 def _settle(path: str, data: Rendered, old_digest: str | None, staging: Path, output: Path) -> writer.Written:
-    """Stage the bytes unless the output already holds exactly these bytes."""
-    if not isinstance(data, bytes):
-        staged = writer.stage_stream(staging, path, data)
-        if staged.digest in (old_digest, _existing(output, path, old_digest)):
-            (staging / path).unlink()
-            stat = (output / path).stat()
-            return writer.Written(path, staged.digest, stat.st_size, stat.st_mtime_ns, False)
+    """Stage the bytes unless the output already holds exactly these bytes (a large output is streamed into
+    staging to learn its digest, and taken out again if it is unchanged)."""
+    if isinstance(data, bytes):
+        kept = _kept(output, path, writer.content_digest(data), old_digest)
+        return kept if kept is not None else writer.stage(staging, path, data)
+    staged = writer.stage_stream(staging, path, data)
+    kept = _kept(output, path, staged.digest, old_digest)
+    if kept is None:
         return staged
-    new_digest = writer.content_digest(data)
+    (staging / path).unlink()
+    return kept
+
+
+def _kept(output: Path, path: str, digest: str, old_digest: str | None) -> writer.Written | None:
+    """The output as it stands, if it holds the bytes of `digest`: known from the previous build's digest of it
+    (`old_digest`, given when its stamp is unchanged), else found by reading it."""
     if old_digest is None:
         found = writer.existing_digest(output, path)
-        if found is not None and found[0] == new_digest:
-            return writer.Written(path, new_digest, found[1], found[2], False)
-    elif old_digest == new_digest:
-        try:
-            stat = (output / path).stat()
-            return writer.Written(path, new_digest, stat.st_size, stat.st_mtime_ns, False)
-        except OSError:
-            pass
-    return writer.stage(staging, path, data)
-
-
-def _existing(output: Path, path: str, old_digest: str | None) -> str | None:
-    if old_digest is not None:
+        return writer.Written(path, digest, found[1], found[2], False) if found and found[0] == digest else None
+    if old_digest != digest:
         return None
-    found = writer.existing_digest(output, path)
-    return found[0] if found else None
+    try:
+        stat = (output / path).stat()
+    except OSError:
+        return None
+    return writer.Written(path, digest, stat.st_size, stat.st_mtime_ns, False)
 
 
 def _render_all(ctx: RenderContext, tasks: list[Task], staging: Path, output: Path,
