@@ -303,33 +303,23 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     staging.mkdir(parents=True)
     old = state.outputs
     new: dict[str, cache.Entry] = {}
-    dirty: list[Task] = []
-    output_prefix = f"{output}{os.sep}"
-    for job in jobs:
-        fingerprint = digest(f"{job.inputs}|{templates.get(job.template, '')}|{config_key}")
-        entry = old.get(job.path)
-        on_disk = entry is not None and _stamp_matches(f"{output_prefix}{job.path}", entry)
-        if on_disk and entry is not None and entry[0] == fingerprint:
-            new[job.path] = entry
-            result.unchanged += 1
-        else:
-            # The digest of what the output holds, when its stamp shows it is as the last build left it.
-            dirty.append((job, fingerprint, entry[1] if on_disk and entry is not None else None))
-    dirty.sort(key=lambda item: _locality(item[0], site))
-    early = [item for item in dirty if not item[0].late]
-    late = [item for item in dirty if item[0].late]
-    ctx.read_output = lambda rel: _read_output(rel, staging, output)
-    rows_made = ctx.export_rows = ExportRows(store, state.exports, lambda rel: new[rel][1] if rel in new else None,
-                                             ctx.read_output)
     # The search index is made from the cards alone, as the search page's listing is: when its digest of every
-    # card is unchanged, the files already published stand. Otherwise it is made beside the rendering.
+    # card is unchanged, the files already published stand. Otherwise it is made beside everything else, from
+    # here on. (Not with the preview's early publish, which moves what is staged so far into the output folder.)
     search_key = digest(f"search|{next(j.inputs for j in jobs if j.kind == 'search')}|{config_key}")
     standing = _unchanged_files(old, INDEX_DIR, search_key, output)
-    # (Not with the preview's early publish, which moves what is staged so far into the output folder.)
     beside = (not standing and options.workers > 1 and len(site.cards) >= SEARCH_BESIDE_MIN
               and options.pages_published is None)
     try:
         with _beside(lambda: _stage_search(site, ctx, staging, output, old), beside) as search_files:
+            dirty = _outdated(jobs, templates, config_key, old, output, new, result)
+            dirty.sort(key=lambda item: _locality(item[0], site))
+            early = [item for item in dirty if not item[0].late]
+            late = [item for item in dirty if item[0].late]
+            ctx.read_output = lambda rel: _read_output(rel, staging, output)
+            rows_made = ctx.export_rows = ExportRows(store, state.exports,
+                                                     lambda rel: new[rel][1] if rel in new else None,
+                                                     ctx.read_output)
             for phase, workers in ((early, options.workers), (late, 1)):
                 if phase is late and options.pages_published is not None:
                     _publish_pages(options, staging, state_file, result)
@@ -378,6 +368,24 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     timings["write"] = time.perf_counter() - started
     timings["total"] = time.perf_counter() - total_started
     return result
+
+
+def _outdated(jobs: list[Job], templates: dict[str, str], config_key: str, old: dict[str, cache.Entry],
+              output: Path, new: dict[str, cache.Entry], result: BuildResult) -> list[Task]:
+    """The jobs to render; outputs that stand as the last build left them go straight into `new`."""
+    dirty: list[Task] = []
+    output_prefix = f"{output}{os.sep}"
+    for job in jobs:
+        fingerprint = digest(f"{job.inputs}|{templates.get(job.template, '')}|{config_key}")
+        entry = old.get(job.path)
+        on_disk = entry is not None and _stamp_matches(f"{output_prefix}{job.path}", entry)
+        if on_disk and entry is not None and entry[0] == fingerprint:
+            new[job.path] = entry
+            result.unchanged += 1
+        else:
+            # The digest of what the output holds, when its stamp shows it is as the last build left it.
+            dirty.append((job, fingerprint, entry[1] if on_disk and entry is not None else None))
+    return dirty
 
 
 def _compact(store: RecordStore, results: list[SourceResult], rows: dict[str, tuple[str, int, int]]
