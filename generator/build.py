@@ -281,21 +281,9 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                         bytecode_cache=compiled,
                         records=_card_records(site, (r for _, _, r in loaded.parsed.values()), store))
     ctx.shared_makers["search"] = lambda: _search_context(site)
-    jobs = list(plan.plan(site))
-    urls = page_urls(jobs, ctx.urls)
-    jobs.extend(plan.sitemap_jobs(urls))
-    ctx.shared_makers["sitemap"] = lambda: {"urls": urls}
-    problems = _collisions(jobs, site)
-    if problems:
-        result.report.extend(problems)
-        return result
-    templates = template_digests(ctx.env, sorted({j.template for j in jobs if j.template}))
     # What every page shows: the configuration, the as-of date, asset URLs and the footer's page list.
     config_key = digest(repr((site.config, site.as_of, sorted(asset_urls.items()),
                               [(d.slug, d.title) for d in site.pages])))
-    timings["plan"] = time.perf_counter() - started
-
-    started = time.perf_counter()
     writer.recover(output)
     staging = writer.staging_for(output)
     if staging.exists():
@@ -306,12 +294,25 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     # The search index is made from the cards alone, as the search page's listing is: when its digest of every
     # card is unchanged, the files already published stand. Otherwise it is made beside everything else, from
     # here on. (Not with the preview's early publish, which moves what is staged so far into the output folder.)
-    search_key = digest(f"search|{next(j.inputs for j in jobs if j.kind == 'search')}|{config_key}")
+    all_cards = plan.cards_digest(site)
+    search_key = digest(f"search|{all_cards}|{config_key}")
     standing = _unchanged_files(old, INDEX_DIR, search_key, output)
     beside = (not standing and options.workers > 1 and len(site.cards) >= SEARCH_BESIDE_MIN
               and options.pages_published is None)
     try:
         with _beside(lambda: _stage_search(site, ctx, staging, output, old), beside) as search_files:
+            jobs = list(plan.plan(site, all_cards))
+            urls = page_urls(jobs, ctx.urls)
+            jobs.extend(plan.sitemap_jobs(urls))
+            ctx.shared_makers["sitemap"] = lambda: {"urls": urls}
+            problems = _collisions(jobs, site)
+            if problems:
+                result.report.extend(problems)
+                shutil.rmtree(staging, ignore_errors=True)
+                return result
+            templates = template_digests(ctx.env, sorted({j.template for j in jobs if j.template}))
+            timings["plan"] = time.perf_counter() - started
+            started = time.perf_counter()
             dirty = _outdated(jobs, templates, config_key, old, output, new, result)
             dirty.sort(key=lambda item: _locality(item[0], site))
             early = [item for item in dirty if not item[0].late]

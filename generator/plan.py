@@ -65,8 +65,13 @@ def listing_jobs(site: Site, first_url: str, indices: Sequence[int], key: tuple[
         yield Job(routes.output_path(url), "listing", "listing.html", (*key, number), inputs)
 
 
-def plan(site: Site) -> Iterator[Job]:
-    """Every output, in a fixed order."""
+def cards_digest(site: Site) -> str:
+    """What the search page and the search index are made from: every card, in order."""
+    return digest(_digest_cards(site.cards))
+
+
+def plan(site: Site, all_cards: str | None = None) -> Iterator[Job]:
+    """Every output, in a fixed order (`all_cards`: cards_digest(site), if the caller has it already)."""
     cards = site.cards
     config_bits = digest(repr(site.as_of))
     home_inputs = digest("|".join([
@@ -101,7 +106,6 @@ def plan(site: Site) -> Iterator[Job]:
             yield from listing_jobs(site, routes.term(dimension, term.slug), term.indices,
                                     ("term", dimension, term.slug), head)
 
-    all_cards = _digest_cards(cards)
     computed = digest(repr([(c.slug, c.founded, c.members, c.members_as_of) for c in cards]))
     for kind, docs, index_url in (("guide", site.guides, "guides/"), ("milestone", site.milestones, "milestones/")):
         extra = computed if kind == "milestone" else ""
@@ -115,7 +119,7 @@ def plan(site: Site) -> Iterator[Job]:
 
     # Pages that sum up every group are made with the exports (late), after the pages of the groups themselves:
     # the preview shows an edited group before it has counted every group again.
-    yield Job("search/index.html", "search", "search.html", (), digest(all_cards), late=True)
+    yield Job("search/index.html", "search", "search.html", (), all_cards or cards_digest(site), late=True)
     counted = repr([(c.slug, c.name, c.category, c.members, c.members_as_of, c.activity, c.status, c.country,
                      c.country_slug, c.founded) for c in cards])
     yield Job("stats/index.html", "stats", "stats.html", (), digest(counted), late=True)

@@ -202,6 +202,27 @@ def test_template_error_in_worker_processes_fails_the_build_and_keeps_the_output
     assert not any(p.name.endswith(".staging") for p in root.iterdir())
 
 
+@pytest.mark.parametrize("beside", [False, True], ids=["inline", "index-beside"])
+def test_two_sources_for_one_output_fail_the_build_and_keep_the_output(make_site: MakeSite, beside: bool,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_site()
+    assert run_build(root).ok
+    before = tree(root / "output")
+    if beside:  # the index is being made in another process when the clash is found
+        monkeypatch.setattr(generator.build, "SEARCH_BESIDE_MIN", 1)
+    page = root / "content/pages/search.md"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text("---\ntitle: Search tips\n---\nUse fewer words.\n", "utf-8")
+    (root / "content/groups/alpha-alumni.yaml").write_text(
+        GROUP_A.replace("summary: Graduates of Alpha.", "summary: Graduates of Alpha, findable."), "utf-8")
+    result = run_build(root, jobs=2)
+    assert not result.ok
+    assert any("'search/index.html' would be written by more than one source" in d.message
+               and "content/pages/search.md" in d.message for d in result.report.errors)
+    assert tree(root / "output") == before
+    assert not any(p.name.endswith(".staging") for p in root.iterdir())
+
+
 def test_render_errors_survive_the_trip_from_a_worker() -> None:
     error = pickle.loads(pickle.dumps(RenderError("templates/group.html", 3, "boom")))
     assert (error.path, error.line, error.message) == ("templates/group.html", 3, "boom")
