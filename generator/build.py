@@ -301,11 +301,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
               and options.pages_published is None)
     try:
         with _beside(lambda: _stage_search(site, ctx, staging, output, old), beside) as search_files:
-            jobs = list(plan.plan(site, all_cards))
-            urls = page_urls(jobs, ctx.urls)
-            jobs.extend(plan.sitemap_jobs(urls))
-            ctx.shared_makers["sitemap"] = lambda: {"urls": urls}
-            problems = _collisions(jobs, site)
+            jobs, problems = _plan(site, ctx, all_cards)
             if problems:
                 result.report.extend(problems)
                 shutil.rmtree(staging, ignore_errors=True)
@@ -369,6 +365,15 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     timings["write"] = time.perf_counter() - started
     timings["total"] = time.perf_counter() - total_started
     return result
+
+
+def _plan(site: Site, ctx: RenderContext, all_cards: str) -> tuple[list[Job], list[Diagnostic]]:
+    """Every output's job, the sitemap's included; and the outputs that more than one source would write."""
+    jobs = list(plan.plan(site, all_cards))
+    urls = page_urls(jobs, ctx.urls)
+    jobs.extend(plan.sitemap_jobs(urls))
+    ctx.shared_makers["sitemap"] = lambda: {"urls": urls}
+    return jobs, _collisions(jobs, site)
 
 
 def _outdated(jobs: list[Job], templates: dict[str, str], config_key: str, old: dict[str, cache.Entry],
