@@ -383,14 +383,12 @@ def _outdated(jobs: list[Job], templates: dict[str, str], config_key: str, old: 
     output_prefix = f"{output}{os.sep}"
     for job in jobs:
         fingerprint = digest(f"{job.inputs}|{templates.get(job.template, '')}|{config_key}")
-        entry = old.get(job.path)
-        on_disk = entry is not None and _stamp_matches(f"{output_prefix}{job.path}", entry)
-        if on_disk and entry is not None and entry[0] == fingerprint:
+        entry = _standing(f"{output_prefix}{job.path}", old.get(job.path))
+        if entry is not None and entry[0] == fingerprint:
             new[job.path] = entry
             result.unchanged += 1
         else:
-            # The digest of what the output holds, when its stamp shows it is as the last build left it.
-            dirty.append((job, fingerprint, entry[1] if on_disk and entry is not None else None))
+            dirty.append((job, fingerprint, entry[1] if entry is not None else None))
     return dirty
 
 
@@ -434,12 +432,16 @@ def _claims(jobs: Iterable[Job], site: Site) -> dict[str, list[str]]:
     return claims
 
 
-def _stamp_matches(path: Path | str, entry: cache.Entry) -> bool:
+def _standing(path: Path | str, entry: cache.Entry | None) -> cache.Entry | None:
+    """The last build's entry for an output, if the file's stamp shows it is as that build left it (so the
+    entry's digest is what the file holds)."""
+    if entry is None:
+        return None
     try:
         stat = os.stat(path)
     except OSError:
-        return False
-    return stat.st_size == entry[2] and stat.st_mtime_ns == entry[3]
+        return None
+    return entry if stat.st_size == entry[2] and stat.st_mtime_ns == entry[3] else None
 
 
 PER_GROUP_KINDS = frozenset({"group", "group-json", "badge"})
@@ -545,7 +547,7 @@ def _unchanged_files(old: dict[str, cache.Entry], folder: str, fingerprint: str,
                      output: Path) -> dict[str, cache.Entry]:
     """The previous build's files under `folder`, if every one was made from `fingerprint` and is as it was."""
     found = {rel: entry for rel, entry in old.items() if rel.startswith(folder)}
-    if not found or any(entry[0] != fingerprint or not _stamp_matches(output / rel, entry)
+    if not found or any(entry[0] != fingerprint or _standing(output / rel, entry) is None
                         for rel, entry in found.items()):
         return {}
     return found
@@ -560,9 +562,8 @@ def _read_output(rel: str, staging: Path, output: Path) -> bytes:
 
 
 def _stage_one(rel: str, data: bytes, old: dict[str, cache.Entry], staging: Path, output: Path) -> writer.Written:
-    entry = old.get(rel)
-    on_disk = entry is not None and _stamp_matches(output / rel, entry)
-    return _settle(rel, data, entry[1] if on_disk and entry is not None else None, staging, output)
+    entry = _standing(output / rel, old.get(rel))
+    return _settle(rel, data, entry[1] if entry is not None else None, staging, output)
 
 
 def _record(rel: str, written: writer.Written, fingerprint: str, new: dict[str, cache.Entry],
