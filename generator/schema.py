@@ -191,11 +191,17 @@ class _Checker:
                 self.diagnostics.append(error(self.path, line, col, f"'{key}' is required"))
             return default
         try:
-            return parse(self.raw[key])
+            value = parse(self.raw[key])
         except _Invalid as exc:
             line, col = self.locator.where((*self.base, key, *exc.subpath))
             self.diagnostics.append(error(self.path, line, col, f"'{key}' {exc.message}"))
             return default
+        if required and value == "":  # only control characters, which text cleaning removes
+            line, col = self.locator.where((*self.base, key))
+            self.diagnostics.append(error(self.path, line, col, f"'{key}' is empty once control characters "
+                                          "(bidirectional ones included) are removed"))
+            return default
+        return value
 
     def url(self, key: str, rules: Rules) -> str:
         text = self.get(key, _line, "")

@@ -52,6 +52,8 @@ GROUP = "content/groups/alpha-alumni.yaml"
         ("tags: [careers, mentoring]", "tags: {a: 1}", f"{GROUP}:4:7: error: 'tags' must be a list of text"),
         ("featured: true", "featured: maybe", f"{GROUP}:13:11: error: 'featured' must be true or false"),
         ("name: Alpha Alumni\n", "", f"{GROUP}:1:1: error: 'name' is required"),
+        ("name: Alpha Alumni\n", 'name: "\\u202e\\u202c"\n',
+         f"{GROUP}:1:7: error: 'name' is empty once control characters (bidirectional ones included) are removed"),
         ("members: 450", "members: 450\nmembers: 451", f"{GROUP}:8:1: error: duplicate key 'members'"),
         ("members: 450", "members: [450", f"{GROUP}:8:14: error: malformed YAML"),
     ],
