@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -24,6 +25,7 @@ _LATIN_EXTRA = {"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø"
                 "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "\u0131": "i"}
 
 
+@functools.lru_cache(maxsize=8192)
 def _is_latin(char: str) -> bool:
     return unicodedata.name(char, "").startswith("LATIN")
 
@@ -35,12 +37,15 @@ def fold_latin(text: str) -> str:
     out: list[str] = []
     base_is_latin = False
     for char in unicodedata.normalize("NFKD", text):
-        if unicodedata.combining(char):
-            if base_is_latin:
-                continue
+        if char.isascii():  # most characters of Latin names once decomposed; no ASCII character combines
+            base_is_latin = char.isalpha()
+            out.append(char)
+        elif unicodedata.combining(char):
+            if not base_is_latin:
+                out.append(char)
         else:
             base_is_latin = _is_latin(char)
-        out.append(_LATIN_EXTRA.get(char, char))
+            out.append(_LATIN_EXTRA.get(char, char))
     return unicodedata.normalize("NFC", "".join(out))
 
 
