@@ -7,6 +7,7 @@ output from an earlier build can be kept as it is.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -50,8 +51,10 @@ def featured(site: Site) -> list[int]:
 
 
 def recently_added(site: Site, limit: int) -> list[int]:
-    dated = [i for i, card in enumerate(site.cards) if card.added is not None]
-    return sorted(dated, key=lambda i: (site.cards[i].added, site.cards[i].slug), reverse=True)[:limit]
+    """The newest `limit` groups by date added (then slug, last first)."""
+    cards = site.cards
+    dated = (i for i, card in enumerate(cards) if card.added is not None)
+    return heapq.nlargest(limit, dated, key=lambda i: (cards[i].added, cards[i].slug))
 
 
 def listing_jobs(site: Site, first_url: str, indices: Sequence[int], key: tuple[object, ...],
@@ -85,14 +88,13 @@ def plan(site: Site, all_cards: str | None = None) -> Iterator[Job]:
     ]))
     yield Job("index.html", "home", "home.html", (), home_inputs)
 
-    for i, card in enumerate(cards):
-        related = [cards[j] for j in site.related[i]]
-        inputs = digest(f"{card.record_digest}|{card.digest}|{_digest_cards(related)}|{config_bits}")
-        yield Job(routes.output_path(routes.group(card.slug)), "group", "group.html", (card.slug,), inputs)
+    for card, related in zip(cards, site.related, strict=True):
+        key = (card.slug,)
+        shown = "|".join([card.record_digest, card.digest, *[cards[j].digest for j in related], config_bits])
+        yield Job(routes.output_path(routes.group(card.slug)), "group", "group.html", key, digest(shown))
         badge = f"{card.name}|{card.category}|{card.members}|{card.size_band}|{card.activity}|{card.status}"
-        yield Job(routes.badge(card.slug), "badge", "", (card.slug,), digest(badge))
-        yield Job(routes.group_json(card.slug), "group-json", "", (card.slug,),
-                  digest(f"{card.record_digest}|{card.digest}"))
+        yield Job(routes.badge(card.slug), "badge", "", key, digest(badge))
+        yield Job(routes.group_json(card.slug), "group-json", "", key, digest(f"{card.record_digest}|{card.digest}"))
 
     yield from listing_jobs(site, "groups/", range(len(cards)), ("all",), "all")
 
