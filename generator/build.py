@@ -303,9 +303,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
         with _beside(lambda: _stage_search(site, ctx, staging, output, old), beside) as search_files:
             jobs, problems = _plan(site, ctx, all_cards)
             if problems:
-                result.report.extend(problems)
-                shutil.rmtree(staging, ignore_errors=True)
-                return result
+                raise _Clash(problems)
             templates = template_digests(ctx.env, sorted({j.template for j in jobs if j.template}))
             timings["plan"] = time.perf_counter() - started
             started = time.perf_counter()
@@ -332,8 +330,9 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                         _record(asset.output, _stage_one(asset.output, asset.data, old, staging, output), "static",
                                 new, result)
             searched = [] if standing else search_files()
-    except RenderError as exc:
-        result.report.add(error(exc.path, exc.line, 0, exc.message))
+    except (RenderError, _Clash) as exc:
+        # Out of the `with` block: the process making the search index (which writes into staging) is stopped.
+        result.report.extend(exc.problems if isinstance(exc, _Clash) else [error(exc.path, exc.line, 0, exc.message)])
         shutil.rmtree(staging, ignore_errors=True)
         return result
     if standing:
@@ -365,6 +364,14 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     timings["write"] = time.perf_counter() - started
     timings["total"] = time.perf_counter() - total_started
     return result
+
+
+class _Clash(Exception):
+    """Outputs that more than one source would write: the build stops before rendering anything."""
+
+    def __init__(self, problems: list[Diagnostic]) -> None:
+        super().__init__(problems)
+        self.problems = problems
 
 
 def _plan(site: Site, ctx: RenderContext, all_cards: str) -> tuple[list[Job], list[Diagnostic]]:
