@@ -307,28 +307,39 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             templates = template_digests(ctx.env, sorted({j.template for j in jobs if j.template}))
             timings["plan"] = time.perf_counter() - started
             started = time.perf_counter()
-            dirty = _outdated(jobs, templates, config_key, old, output, new, result)
-            dirty.sort(key=lambda item: _locality(item[0], site))
-            early = [item for item in dirty if not item[0].late]
-            late = [item for item in dirty if item[0].late]
+            dirty, same = _outdated(jobs, templates, config_key, old, output)
+            # Outputs whose inputs are unchanged are checked against their files (which someone may have
+            # altered) before rendering; with the preview's early publish, only after the pages are live.
+            early_check = options.pages_published is None
+            if early_check:
+                dirty += _altered(same, output, new, result)
             ctx.read_output = lambda rel: _read_output(rel, staging, output)
             rows_made = ctx.export_rows = ExportRows(store, state.exports,
                                                      lambda rel: new[rel][1] if rel in new else None,
                                                      ctx.read_output)
-            for phase, workers in ((early, options.workers), (late, 1)):
-                if phase is late and options.pages_published is not None:
-                    _publish_pages(options, staging, state_file, result)
-                for job, fingerprint, written, rows in _render_all(ctx, phase, staging, output, workers):
+            early, late = _phases(dirty, site)
+
+            def run(tasks: list[Task], workers: int, total: int) -> None:
+                for job, fingerprint, written, rows in _render_all(ctx, tasks, staging, output, workers):
                     if rows is not None:
                         rows_made.adopt(str(job.key[0]), written.digest, store.append(rows))
                     if options.progress is not None:
-                        options.progress("render", len(result.rendered) + 1, len(dirty))
+                        options.progress("render", len(result.rendered) + 1, total)
                     _record(job.path, written, fingerprint, new, result)
                     result.rendered.append(job.path)
-                if phase is early:
-                    for asset in assets.values():
-                        _record(asset.output, _stage_one(asset.output, asset.data, old, staging, output), "static",
-                                new, result)
+
+            run(early, options.workers, len(dirty))
+            for asset in assets.values():
+                _record(asset.output, _stage_one(asset.output, asset.data, old, staging, output), "static", new,
+                        result)
+            total = len(dirty)
+            if not early_check:
+                _publish_pages(options, staging, state_file, result)
+                altered_early, altered_late = _phases(_altered(same, output, new, result), site)
+                total += len(altered_early) + len(altered_late)
+                run(altered_early, options.workers, total)
+                late = _phases(late + altered_late, site)[1]
+            run(late, 1, total)
             searched = [] if standing else search_files()
     except (RenderError, _Clash) as exc:
         # Out of the `with` block: the process making the search index (which writes into staging) is stopped.
@@ -384,19 +395,41 @@ def _plan(site: Site, ctx: RenderContext, all_cards: str) -> tuple[list[Job], li
 
 
 def _outdated(jobs: list[Job], templates: dict[str, str], config_key: str, old: dict[str, cache.Entry],
-              output: Path, new: dict[str, cache.Entry], result: BuildResult) -> list[Task]:
-    """The jobs to render; outputs that stand as the last build left them go straight into `new`."""
+              output: Path) -> tuple[list[Task], list[tuple[Job, cache.Entry]]]:
+    """The jobs whose inputs changed since the last build (to render), and the others with the last build's
+    entry for their output (to keep, if their files stand as that build left them: see _altered)."""
     dirty: list[Task] = []
-    output_prefix = f"{output}{os.sep}"
+    same: list[tuple[Job, cache.Entry]] = []
     for job in jobs:
         fingerprint = digest(f"{job.inputs}|{templates.get(job.template, '')}|{config_key}")
-        entry = _standing(f"{output_prefix}{job.path}", old.get(job.path))
+        entry = old.get(job.path)
         if entry is not None and entry[0] == fingerprint:
+            same.append((job, entry))
+        else:
+            standing = _standing(output / job.path, entry)
+            dirty.append((job, fingerprint, standing[1] if standing is not None else None))
+    return dirty, same
+
+
+def _altered(same: list[tuple[Job, cache.Entry]], output: Path, new: dict[str, cache.Entry],
+             result: BuildResult) -> list[Task]:
+    """Of the outputs whose inputs are unchanged, those whose files no longer stand as the last build left
+    them (to render again); the others go straight into `new`."""
+    altered: list[Task] = []
+    output_prefix = f"{output}{os.sep}"
+    for job, entry in same:
+        if _standing(f"{output_prefix}{job.path}", entry) is not None:
             new[job.path] = entry
             result.unchanged += 1
         else:
-            dirty.append((job, fingerprint, entry[1] if entry is not None else None))
-    return dirty
+            altered.append((job, entry[0], None))
+    return altered
+
+
+def _phases(tasks: list[Task], site: Site) -> tuple[list[Task], list[Task]]:
+    """Tasks in rendering order, split into those for the worker processes and the late ones."""
+    tasks.sort(key=lambda item: _locality(item[0], site))
+    return [t for t in tasks if not t[0].late], [t for t in tasks if t[0].late]
 
 
 def _compact(store: RecordStore, results: list[SourceResult], rows: dict[str, tuple[str, int, int]]

@@ -391,6 +391,34 @@ def test_pages_first_publishes_pages_before_the_site_wide_files(make_site: MakeS
     assert tree(root / "output") == tree(clean)
 
 
+def test_pages_first_checks_untouched_outputs_once_the_pages_are_live(make_site: MakeSite, tmp_path: Path) -> None:
+    """With the preview's early publish, outputs whose inputs did not change are checked against their files
+    after the edited pages are live, not before; a file altered meanwhile is still made again."""
+    root = make_site()
+    first = run_build(root)
+    out = root / "output"
+    badge, stats = out / "groups/delta-circle/badge.svg", out / "stats/index.html"  # one early, one late output
+    badge.write_text("altered", "utf-8")
+    stats.write_text("altered", "utf-8")
+    path = root / "content/groups/alpha-alumni.yaml"
+    path.write_text(GROUP_A.replace("summary: Graduates of Alpha.", "summary: Graduates of Alpha, early."))
+    seen: dict[str, object] = {}
+
+    def pages_published(written: list[str]) -> None:
+        seen["written"] = set(written)
+        seen["files"] = (badge.read_text("utf-8"), stats.read_text("utf-8"))
+
+    result = run_build(root, state=first.state, pages_published=pages_published)
+    assert result.ok
+    assert "groups/alpha-alumni/index.html" in seen["written"]  # type: ignore[operator]
+    assert seen["files"] == ("altered", "altered")
+    assert {"groups/delta-circle/badge.svg", "stats/index.html"} <= set(result.rendered)
+    clean = tmp_path / "clean"
+    assert run_build(root, clean, use_cache=False).ok
+    assert tree(out) == tree(clean)
+    assert run_build(root).rendered == []
+
+
 def test_search_index_is_made_again_only_when_a_card_changed(make_site: MakeSite, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_site()
