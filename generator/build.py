@@ -301,7 +301,8 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
               and options.pages_published is None)
     try:
         with _beside(lambda: _stage_search(site, ctx, staging, output, old), beside) as search_files:
-            jobs, problems = _plan(site, ctx, all_cards)
+            groups = plan.group_jobs(site, state.group_jobs)
+            jobs, problems = _plan(site, ctx, all_cards, groups)
             if problems:
                 raise _Clash(problems)
             templates = template_digests(ctx.env, sorted({j.template for j in jobs if j.template}))
@@ -365,7 +366,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     kept = rows_made.kept(c.slug for c in site.cards)
     results = [r for _, _, r in loaded.parsed.values()]
     kept = _compact(store, results, kept) if options.use_cache else kept
-    result.state = cache.BuildState(loaded.parsed, new, True, (site.related_key, site.related), kept)
+    result.state = cache.BuildState(loaded.parsed, new, True, (site.related_key, site.related), kept, groups)
     if options.use_cache:
         cache.save_state(state_file, result.state)
         if not result.report.items:
@@ -385,9 +386,9 @@ class _Clash(Exception):
         self.problems = problems
 
 
-def _plan(site: Site, ctx: RenderContext, all_cards: str) -> tuple[list[Job], list[Diagnostic]]:
+def _plan(site: Site, ctx: RenderContext, all_cards: str, groups: plan.GroupJobs) -> tuple[list[Job], list[Diagnostic]]:
     """Every output's job, the sitemap's included; and the outputs that more than one source would write."""
-    jobs = list(plan.plan(site, all_cards))
+    jobs = list(plan.plan(site, all_cards, groups))
     urls = page_urls(jobs, ctx.urls)
     jobs.extend(plan.sitemap_jobs(urls))
     ctx.shared_makers["sitemap"] = lambda: {"urls": urls}

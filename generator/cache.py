@@ -18,6 +18,7 @@ from generator import __version__
 from generator.diagnostics import Diagnostic
 from generator.loading import SourceResult
 from generator.model import Card, Document, Group, Rejected, SourceRef
+from generator.plan import GroupJobs
 
 FORMAT = 5
 Entry = tuple[str, str, int, int]  # fingerprint, content digest, size, mtime_ns
@@ -49,6 +50,8 @@ class BuildState:
     loaded_ok: bool = False
     related: tuple[str, tuple[tuple[int, ...], ...]] | None = None
     exports: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # generator.export_rows.Known
+    # Kept in memory only, for the next build of the same process (the preview's): not saved.
+    group_jobs: GroupJobs | None = None
 
 
 def _output_key(output: Path) -> str:

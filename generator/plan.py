@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -73,8 +74,46 @@ def cards_digest(site: Site) -> str:
     return digest(_digest_cards(site.cards))
 
 
-def plan(site: Site, all_cards: str | None = None) -> Iterator[Job]:
-    """Every output, in a fixed order (`all_cards`: cards_digest(site), if the caller has it already)."""
+@dataclass(frozen=True)
+class GroupJobs:
+    """Each group's jobs (page, badge, index.json) as a plan made them, by slug, with the card and related
+    cards they were made from.
+
+    A later plan in the same process (the preview's) takes a group's jobs over when its card and related
+    cards are the very objects they were made from: cards are immutable, and an edited file gives new ones.
+    """
+
+    as_of: str
+    made: dict[str, tuple[Card, tuple[Card, ...], tuple[Job, Job, Job]]]
+
+
+def group_jobs(site: Site, previous: GroupJobs | None = None) -> GroupJobs:
+    cards = site.cards
+    as_of = repr(site.as_of)
+    config_bits = digest(as_of)
+    reuse = previous.made if previous is not None and previous.as_of == as_of else {}
+    made: dict[str, tuple[Card, tuple[Card, ...], tuple[Job, Job, Job]]] = {}
+    for card, related_at in zip(cards, site.related, strict=True):
+        related = tuple(cards[j] for j in related_at)
+        hit = reuse.get(card.slug)
+        if hit is not None and hit[0] is card and len(hit[1]) == len(related) \
+                and all(map(operator.is_, hit[1], related)):
+            made[card.slug] = hit
+            continue
+        key = (card.slug,)
+        shown = "|".join([card.record_digest, card.digest, *[other.digest for other in related], config_bits])
+        badge = f"{card.name}|{card.category}|{card.members}|{card.size_band}|{card.activity}|{card.status}"
+        made[card.slug] = (card, related, (
+            Job(routes.output_path(routes.group(card.slug)), "group", "group.html", key, digest(shown)),
+            Job(routes.badge(card.slug), "badge", "", key, digest(badge)),
+            Job(routes.group_json(card.slug), "group-json", "", key, digest(f"{card.record_digest}|{card.digest}")),
+        ))
+    return GroupJobs(as_of, made)
+
+
+def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = None) -> Iterator[Job]:
+    """Every output, in a fixed order (`all_cards`: cards_digest(site), `groups`: group_jobs(site), if the
+    caller has them already)."""
     cards = site.cards
     config_bits = digest(repr(site.as_of))
     home_inputs = digest("|".join([
@@ -88,13 +127,8 @@ def plan(site: Site, all_cards: str | None = None) -> Iterator[Job]:
     ]))
     yield Job("index.html", "home", "home.html", (), home_inputs)
 
-    for card, related in zip(cards, site.related, strict=True):
-        key = (card.slug,)
-        shown = "|".join([card.record_digest, card.digest, *[cards[j].digest for j in related], config_bits])
-        yield Job(routes.output_path(routes.group(card.slug)), "group", "group.html", key, digest(shown))
-        badge = f"{card.name}|{card.category}|{card.members}|{card.size_band}|{card.activity}|{card.status}"
-        yield Job(routes.badge(card.slug), "badge", "", key, digest(badge))
-        yield Job(routes.group_json(card.slug), "group-json", "", key, digest(f"{card.record_digest}|{card.digest}"))
+    for _, _, jobs in (groups or group_jobs(site)).made.values():
+        yield from jobs
 
     yield from listing_jobs(site, "groups/", range(len(cards)), ("all",), "all")
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import generator.build
+import generator.plan
 from generator.build import CACHE_DIR
 from generator.render import RenderError
 from tests.conftest import GROUP_A, REPO, MakeSite, run_build, tree
@@ -417,6 +418,30 @@ def test_pages_first_checks_untouched_outputs_once_the_pages_are_live(make_site:
     assert run_build(root, clean, use_cache=False).ok
     assert tree(out) == tree(clean)
     assert run_build(root).rendered == []
+
+
+def test_group_jobs_taken_over_from_the_last_plan_equal_a_fresh_plan(make_site: MakeSite) -> None:
+    """The preview hands its state to the next build, which reuses each group's jobs whose card and related
+    cards are unchanged; a group showing the edited group's card gets new ones."""
+    root = make_site()
+    first = run_build(root)
+    assert first.state is not None and first.state.group_jobs is not None
+    path = root / "content/groups/alpha-alumni.yaml"
+    path.write_text(GROUP_A.replace("summary: Graduates of Alpha.", "summary: Graduates of Alpha, renamed."))
+    second = run_build(root, state=first.state)
+    assert second.ok and second.site is not None and second.state is not None
+    taken, fresh = second.state.group_jobs, generator.plan.group_jobs(second.site)
+    assert taken is not None
+    assert [j for _, _, jobs in taken.made.values() for j in jobs] == \
+        [j for _, _, jobs in fresh.made.values() for j in jobs]
+    site = second.site
+    showing_alpha = {card.slug for card, related in zip(site.cards, site.related, strict=True)
+                     if site.index["alpha-alumni"] in related}
+    assert "beta-builders" in showing_alpha  # beta names alpha as related
+    assert "groups/beta-builders/index.html" in second.rendered
+    for slug, entry in taken.made.items():
+        reused = entry is first.state.group_jobs.made[slug]
+        assert reused == (slug != "alpha-alumni" and slug not in showing_alpha), slug
 
 
 def test_search_index_is_made_again_only_when_a_card_changed(make_site: MakeSite, tmp_path: Path,
