@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import hashlib
 from collections import defaultdict
@@ -62,18 +63,22 @@ def site_as_of(config: SiteConfig, results: Sequence[SourceResult]) -> dt.date:
     return config.as_of or max((r.newest for r in results if r.newest), default=EPOCH)
 
 
-def date_cards(config: SiteConfig, results: Sequence[SourceResult]) -> None:
-    """Measure every card's activity against the site's date, in the results themselves.
+def date_cards(config: SiteConfig, results: Sequence[SourceResult]) -> list[SourceResult]:
+    """The results with every card's activity measured against the site's date.
 
-    Cards are loaded measured against no date (a file alone cannot know the site's newest date). Replacing
-    them in the results, which the build cache keeps, means each card is in memory once; with_as_of returns
-    the same card when nothing changes, so this is cheap on a rebuild.
+    Cards are loaded measured against no date (a file alone cannot know the site's newest date). A result is
+    replaced only when one of its cards changes (with_as_of returns the same card when nothing changes), and
+    never changed in place: the build cache tells what to save by which results are new objects.
     """
     if config.as_of is not None:
-        return
+        return list(results)
     as_of = site_as_of(config, results)
+    dated: list[SourceResult] = []
     for result in results:
-        result.cards = [with_as_of(card, as_of) for card in result.cards]
+        cards = [with_as_of(card, as_of) for card in result.cards]
+        changed = any(new is not old for new, old in zip(cards, result.cards, strict=True))
+        dated.append(dataclasses.replace(result, cards=cards) if changed else result)
+    return dated
 
 
 def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import multiprocessing
 import os
@@ -122,10 +123,10 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
             options.progress("read", done, len(todo))
     if store is not None:
         store.refresh()  # the workers appended to it
-    ordered = [results[s.path] for s in sources]
+    ordered = date_cards(config, [results[s.path] for s in sources])
+    results = {s.path: result for s, result in zip(sources, ordered, strict=True)}
     for result in ordered:
         report.extend(result.diagnostics)
-    date_cards(config, ordered)
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
     site, problems = assemble(config, ordered, options.source, state.related if state else None)
@@ -363,10 +364,10 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     result.outputs = len(new)
     _publish(options, staging, state_file, removals)
     # Files published keep the stamp they had in staging (rename keeps mtime), so `new` is accurate.
-    kept = rows_made.kept(c.slug for c in site.cards)
-    results = [r for _, _, r in loaded.parsed.values()]
-    kept = _compact(store, results, kept) if options.use_cache else kept
-    result.state = cache.BuildState(loaded.parsed, new, True, (site.related_key, site.related), kept, groups)
+    parsed, kept = loaded.parsed, rows_made.kept(c.slug for c in site.cards)
+    if options.use_cache:
+        parsed, kept = _compact(store, parsed, kept)
+    result.state = cache.BuildState(parsed, new, True, (site.related_key, site.related), kept, groups)
     if options.use_cache:
         cache.save_state(state_file, result.state)
         if not result.report.items:
@@ -433,20 +434,19 @@ def _phases(tasks: list[Task], site: Site) -> tuple[list[Task], list[Task]]:
     return [t for t in tasks if not t[0].late], [t for t in tasks if t[0].late]
 
 
-def _compact(store: RecordStore, results: list[SourceResult], rows: dict[str, tuple[str, int, int]]
-             ) -> dict[str, tuple[str, int, int]]:
-    """Rewrite the store once entries no longer referred to make up more than half of it; returns `rows`
-    with their new places (the results' refs are updated in place)."""
-    live = sum(length for result in results for _, length in result.refs)
+def _compact(store: RecordStore, parsed: cache.Parsed,
+             rows: export_rows.Known) -> tuple[cache.Parsed, export_rows.Known]:
+    """Rewrite the store once entries no longer referred to make up more than half of it; returns `parsed` and
+    `rows` with the entries' new places (new results: a result is never changed in place)."""
+    live = sum(length for _, _, result in parsed.values() for _, length in result.refs)
     live += sum(length for _, _, length in rows.values())
     if store.size <= 2 * live + COMPACT_SLACK:
-        return rows
+        return parsed, rows
     slugs = list(rows)
-    groups = [r.refs for r in results] + [[(rows[s][1], rows[s][2]) for s in slugs]]
-    moved = store.compacted(groups)
-    for result, refs in zip(results, moved, strict=False):
-        result.refs = refs
-    return {slug: (rows[slug][0], *ref) for slug, ref in zip(slugs, moved[-1], strict=True)}
+    moved = store.compacted([r.refs for _, _, r in parsed.values()] + [[(rows[s][1], rows[s][2]) for s in slugs]])
+    compacted = {path: (stamp, key, dataclasses.replace(result, refs=refs))
+                 for (path, (stamp, key, result)), refs in zip(parsed.items(), moved, strict=False)}
+    return compacted, {slug: (rows[slug][0], *ref) for slug, ref in zip(slugs, moved[-1], strict=True)}
 
 
 def _collisions(jobs: list[Job], site: Site) -> list[Diagnostic]:
