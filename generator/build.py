@@ -369,7 +369,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
         parsed, kept = _compact(store, parsed, kept)
     result.state = cache.BuildState(parsed, new, True, (site.related_key, site.related), kept, groups)
     if options.use_cache:
-        cache.save_state(state_file, result.state)
+        cache.save_state(state_file, result.state, state)
         if not result.report.items:
             outputs = manifest.outputs_digest((path, entry[2], entry[3]) for path, entry in new.items())
             manifest.write(cache.manifest_path(options.source / CACHE_DIR, output),

@@ -2,6 +2,12 @@
 
 It is an optimisation only. A cache that is missing, from another version, or corrupt (a checksum
 guards every byte) is ignored, and the build does all the work again.
+
+The state is a base file and a journal. A build that changed little appends what it changed to the journal
+(one group edited at 10,000 groups: a few kilobytes instead of the whole 12 MB state); once the journal
+passes a quarter of the base, the next save writes a new base. Loading replays the journal onto the base.
+Before publishing, a build marks the state pending; only a completed save clears the mark, so a build killed
+in between leaves a state that is not trusted.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from generator import __version__
 from generator.diagnostics import Diagnostic
@@ -20,8 +26,12 @@ from generator.loading import SourceResult
 from generator.model import Card, Document, Group, Rejected, SourceRef
 from generator.plan import GroupJobs
 
-FORMAT = 5
+FORMAT = 6
 Entry = tuple[str, str, int, int]  # fingerprint, content digest, size, mtime_ns
+Parsed = dict[str, tuple[tuple[int, int], str, SourceResult]]  # content path -> stamp, configuration key, result
+Related = tuple[str, tuple[tuple[int, ...], ...]]  # digest of what related groups were chosen from, the choice
+V = TypeVar("V")
+JOURNAL_SHARE = 4  # the journal is folded into a new base once it passes 1/JOURNAL_SHARE of the base's size
 
 
 def _layout() -> str:
@@ -43,15 +53,27 @@ HEADER = (FORMAT, __version__, _layout(), _code())
 
 
 
+@dataclass(frozen=True)
+class Saved:
+    """What the state files held when a state was loaded or saved: the next save may append to the journal."""
+
+    token: bytes  # the base file's own token, which every journal entry's checksum covers
+    base_size: int
+    journal_size: int
+
+
 @dataclass
 class BuildState:
-    parsed: dict[str, tuple[tuple[int, int], str, SourceResult]] = field(default_factory=dict)
+    parsed: Parsed = field(default_factory=dict)
     outputs: dict[str, Entry] = field(default_factory=dict)
     loaded_ok: bool = False
-    related: tuple[str, tuple[tuple[int, ...], ...]] | None = None
+    related: Related | None = None
     exports: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # generator.export_rows.Known
     # Kept in memory only, for the next build of the same process (the preview's): not saved.
     group_jobs: GroupJobs | None = None
+    # Set when this state is what the files hold (loaded, or saved); a results is never changed in place, so
+    # what changed since is told by which results are new objects.
+    saved: Saved | None = None
 
 
 def _output_key(output: Path) -> str:
@@ -73,27 +95,46 @@ def manifest_path(cache_dir: Path, output: Path) -> Path:
 
 
 _CHECKSUM = 32
+_TOKEN = 16
+_LENGTH = 8
 _CHUNK = 1 << 20
 
 
-def load_state(path: Path) -> BuildState:
-    """The state in `path`, or an empty state when it is missing, damaged or of another version.
+def journal_path(path: Path) -> Path:
+    return path.with_suffix(".journal")
 
-    The file is read twice (checksum, then unpickling) rather than held whole in memory: at a million groups
+
+def pending_path(path: Path) -> Path:
+    return path.with_suffix(".pending")
+
+
+def load_state(path: Path) -> BuildState:
+    """The state in `path` with its journal replayed, or an empty state when it is missing, damaged, pending
+    or of another version.
+
+    The base is read twice (checksum, then unpickling) rather than held whole in memory: at a million groups
     it is over a gigabyte.
     """
+    if pending_path(path).exists():
+        return BuildState()
     try:
         with path.open("rb") as stream:
             size = os.fstat(stream.fileno()).st_size
-            if size <= _CHECKSUM or not _checksum_matches(stream, size - _CHECKSUM):
+            if size <= _TOKEN + _CHECKSUM or not _checksum_matches(stream, size - _CHECKSUM):
                 return BuildState()
             stream.seek(0)
+            token = stream.read(_TOKEN)
             header, parsed, outputs, related, exports = pickle.load(stream)
+        if header != HEADER:
+            return BuildState()
+        state = BuildState(parsed, outputs, True, related, exports)
+        journal = _replay(journal_path(path), token, state)
     except Exception:
         return BuildState()
-    if header != HEADER:
+    if journal is None:
         return BuildState()
-    return BuildState(parsed, outputs, True, related, exports)
+    state.saved = Saved(token, size, journal)
+    return state
 
 
 def _checksum_matches(stream: BinaryIO, length: int) -> bool:
@@ -108,6 +149,56 @@ def _checksum_matches(stream: BinaryIO, length: int) -> bool:
     return stream.read(_CHECKSUM) == hasher.digest()
 
 
+Changes = tuple[Parsed, list[str], dict[str, Entry], list[str], dict[str, tuple[str, int, int]], list[str],
+                tuple[Related | None] | None]  # the last: the related groups, when they changed
+
+
+def _replay(journal: Path, token: bytes, state: BuildState) -> int | None:
+    """Apply every journal entry to `state`; the journal's length, or None if any entry is damaged."""
+    try:
+        data = journal.read_bytes()
+    except FileNotFoundError:
+        return 0
+    at = 0
+    while at < len(data):
+        length = int.from_bytes(data[at:at + _LENGTH], "big")
+        body = data[at + _LENGTH:at + _LENGTH + length]
+        check = data[at + _LENGTH + length:at + _LENGTH + length + _CHECKSUM]
+        if len(body) != length or check != hashlib.blake2b(token + body, digest_size=_CHECKSUM).digest():
+            return None
+        _apply(state, pickle.loads(body))
+        at += _LENGTH + length + _CHECKSUM
+    return at
+
+
+def _apply(state: BuildState, changes: Changes) -> None:
+    parsed, parsed_gone, outputs, outputs_gone, exports, exports_gone, related = changes
+    _update(state.parsed, parsed, parsed_gone)
+    _update(state.outputs, outputs, outputs_gone)
+    _update(state.exports, exports, exports_gone)
+    if related is not None:
+        state.related = related[0]
+
+
+def _update(table: dict[str, V], updated: dict[str, V], gone: list[str]) -> None:
+    table.update(updated)
+    for key in gone:
+        del table[key]
+
+
+def _changes(old: BuildState, new: BuildState) -> Changes:
+    """What turns `old` into `new`. Results are compared by identity (they are never changed in place),
+    outputs and export rows by value."""
+    parsed = {path: entry for path, entry in new.parsed.items()
+              if (was := old.parsed.get(path)) is None or was[2] is not entry[2] or was[:2] != entry[:2]}
+    outputs = {path: entry for path, entry in new.outputs.items() if old.outputs.get(path) != entry}
+    exports = {slug: entry for slug, entry in new.exports.items() if old.exports.get(slug) != entry}
+    related = (new.related,) if (new.related and new.related[0]) != (old.related and old.related[0]) else None
+    return (parsed, [p for p in old.parsed if p not in new.parsed], outputs,
+            [p for p in old.outputs if p not in new.outputs], exports,
+            [s for s in old.exports if s not in new.exports], related)
+
+
 class _HashingWriter:
     """A file that also hashes what is written to it."""
 
@@ -120,24 +211,64 @@ class _HashingWriter:
         return self.stream.write(data)
 
 
-def save_state(path: Path, state: BuildState) -> None:
-    """Pickle the state straight into the file (never whole in memory), followed by its checksum."""
+def save_state(path: Path, state: BuildState, previous: BuildState | None = None) -> None:
+    """Save the state: as an entry appended to the journal when `previous` is what the files hold and the
+    journal stays small, else as a new base. Clears the pending mark."""
     path.parent.mkdir(parents=True, exist_ok=True)
     ignore = path.parent / ".gitignore"
     if not ignore.exists():
         ignore.write_text("*\n", "utf-8")
+    prior = previous.saved if previous is not None else None
+    state.saved = (_append(path, prior, _changes(previous, state)) if prior is not None and previous is not None
+                   and _holds(path, prior) else None) or _write_base(path, state)
+    pending_path(path).unlink(missing_ok=True)
+
+
+def _holds(path: Path, saved: Saved) -> bool:
+    """Whether the files are still those `saved` describes (no other build saved meanwhile)."""
+    try:
+        with path.open("rb") as stream:
+            if os.fstat(stream.fileno()).st_size != saved.base_size or stream.read(_TOKEN) != saved.token:
+                return False
+        journal = journal_path(path)
+        return (journal.stat().st_size if journal.exists() else 0) == saved.journal_size
+    except OSError:
+        return False
+
+
+def _append(path: Path, saved: Saved, changes: Changes) -> Saved | None:
+    """Append `changes` to the journal, unless that would take it past its share of the base."""
+    body = pickle.dumps(changes, protocol=pickle.HIGHEST_PROTOCOL)
+    entry = len(body).to_bytes(_LENGTH, "big") + body + hashlib.blake2b(saved.token + body,
+                                                                         digest_size=_CHECKSUM).digest()
+    if (saved.journal_size + len(entry)) * JOURNAL_SHARE > saved.base_size:
+        return None
+    with journal_path(path).open("ab") as stream:
+        stream.write(entry)
+    return Saved(saved.token, saved.base_size, saved.journal_size + len(entry))
+
+
+def _write_base(path: Path, state: BuildState) -> Saved:
+    """Pickle the state straight into a new base file (never whole in memory), with a new token and followed
+    by its checksum; the old journal goes."""
+    token = os.urandom(_TOKEN)
     temp = path.with_suffix(f".tmp{os.getpid()}")
     try:
         with temp.open("wb") as stream:
             writer = _HashingWriter(stream)
+            writer.write(token)
             pickle.dump((HEADER, state.parsed, state.outputs, state.related, state.exports), writer,
                         protocol=pickle.HIGHEST_PROTOCOL)
             stream.write(writer.hasher.digest())
+            size = stream.tell()
         os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)
+    journal_path(path).unlink(missing_ok=True)
+    return Saved(token, size, 0)
 
 
 def forget(path: Path) -> None:
-    """Drop the state before publishing, so a build killed mid-publish is never trusted afterwards."""
-    path.unlink(missing_ok=True)
+    """Mark the state pending before publishing, so a build killed before its save is never trusted."""
+    if path.exists():
+        pending_path(path).touch()

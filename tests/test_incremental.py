@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 import generator.build
+import generator.cache
 import generator.plan
 from generator.build import CACHE_DIR
 from generator.render import RenderError
-from tests.conftest import GROUP_A, REPO, MakeSite, run_build, tree
+from tests.conftest import GROUP_A, REPO, SITE_YAML, MakeSite, run_build, tree
 
 
 def rendered(root: Path, **kwargs: object) -> set[str]:
@@ -123,6 +124,87 @@ def test_corrupt_cache_is_ignored(make_site: MakeSite) -> None:
     assert len(again.rendered) == first.outputs - _static_and_search(first)
     assert again.written == []  # every page rendered again, but the bytes on disk were already right
     assert tree(root / "output") == before
+
+
+def _state_files(root: Path) -> tuple[Path, Path]:
+    base = next((root / CACHE_DIR).glob("state-*.pickle"))
+    return base, generator.cache.journal_path(base)
+
+
+def _same_state(a: generator.cache.BuildState, b: generator.cache.BuildState) -> bool:
+    return (a.parsed, a.outputs, a.related, a.exports) == (b.parsed, b.outputs, b.related, b.exports)
+
+
+def test_small_changes_go_to_the_journal_and_load_back_as_the_same_state(make_site: MakeSite, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(generator.cache, "JOURNAL_SHARE", 0)  # no limit: the small site's changes are large next to it
+    root = make_site({"site.yaml": SITE_YAML.replace("as_of: 2011-04-01\n", "")})  # as of the newest date
+    run_build(root)
+    base, journal = _state_files(root)
+    written = base.read_bytes()
+    assert not journal.exists()
+    groups = root / "content/groups"
+    edits = [
+        lambda: (groups / "alpha-alumni.yaml").write_text(GROUP_A.replace("members: 450", "members: 4500")),
+        lambda: (groups / "beta-builders.md").unlink(),
+        # a newer date than any before: every other group's activity is measured again, their files unchanged
+        lambda: (groups / "epsilon.yaml").write_text(GROUP_A.replace("Alpha Alumni", "Epsilon Circle")
+                                                     .replace("last_post: 2011-03-20", "last_post: 2012-06-01")),
+    ]
+    sizes: list[int] = []
+    activity: list[str | None] = []
+    for edit in edits:
+        edit()
+        result = run_build(root)
+        assert result.ok and result.state is not None
+        assert base.read_bytes() == written  # the base was not written again
+        sizes.append(journal.stat().st_size)
+        activity.append(result.site and {c.slug: c.activity for c in result.site.cards}["alpha-alumni"])
+        loaded = generator.cache.load_state(base)
+        assert loaded.loaded_ok and _same_state(loaded, result.state)
+    assert sizes == sorted(set(sizes)) and sizes[0] < len(written)  # one entry more each time
+    assert activity == ["active", "active", "dormant"]
+    clean = tmp_path / "clean"
+    assert run_build(root, clean, use_cache=False).ok
+    assert tree(root / "output") == tree(clean)
+    assert run_build(root).rendered == []
+
+
+def test_a_long_journal_is_folded_into_a_new_base(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(generator.cache, "JOURNAL_SHARE", 10**6)  # no entry is small enough
+    root = make_site()
+    run_build(root)
+    base, journal = _state_files(root)
+    written = base.read_bytes()
+    (root / "content/groups/alpha-alumni.yaml").write_text(GROUP_A.replace("members: 450", "members: 4500"))
+    result = run_build(root)
+    assert result.state is not None
+    assert not journal.exists() and base.read_bytes() != written
+    assert _same_state(generator.cache.load_state(base), result.state)
+
+
+def test_a_damaged_journal_or_a_pending_mark_is_not_trusted(make_site: MakeSite, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(generator.cache, "JOURNAL_SHARE", 0)
+    root = make_site()
+    run_build(root)
+    base, journal = _state_files(root)
+    (root / "content/groups/alpha-alumni.yaml").write_text(GROUP_A.replace("members: 450", "members: 4500"))
+    assert run_build(root).ok and journal.exists()
+    assert generator.cache.load_state(base).loaded_ok
+    data = bytearray(journal.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    journal.write_bytes(bytes(data))
+    assert not generator.cache.load_state(base).loaded_ok
+    generator.cache.pending_path(base).touch()  # what a build killed between publishing and saving leaves
+    journal.unlink()
+    assert not generator.cache.load_state(base).loaded_ok
+    (root / "content/groups/alpha-alumni.yaml").write_text(GROUP_A.replace("members: 450", "members: 45"))
+    assert run_build(root).ok
+    assert not generator.cache.pending_path(base).exists() and generator.cache.load_state(base).loaded_ok
+    clean = tmp_path / "clean"
+    assert run_build(root, clean, use_cache=False).ok
+    assert tree(root / "output") == tree(clean)
 
 
 def _static_and_search(result: object) -> int:
