@@ -631,17 +631,26 @@ class Bench:
         finally:
             path.write_text(original, "utf-8")
 
-        template = res.steps.setdefault("one template", Step("one template"))
-        override = site / OVERRIDE
-        override.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            for r in range(repeat):
-                override.write_text('{% extends "@default/group.html" %}\n{% block content %}\n'
-                                    f'<p class="bench-edit">Benchmark edit {r + 1}</p>\n'
-                                    "{{ super() }}\n{% endblock %}\n", "utf-8")
-                self.run_groupdir(f"one template edited {r + 1}/{repeat}", template, self.groupdir_cmd(site, out))
-        finally:
-            rmtree(site / "themes")
+        # A template edit stages a new copy of every page it changes before publishing: skip it when the disk
+        # could not hold a copy of the whole output (a million groups: about 40 GB).
+        free, need = shutil.disk_usage(out).free, res.output[0]
+        if free < need:
+            res.notes.append(f"{n:,}: one template edited not run: it stages a new copy of every group page, up to "
+                             f"{fmt_bytes(need)}, and the disk had {fmt_bytes(free)} free")
+            self.log(f"  one template edited: skipped, {fmt_bytes(free)} free for up to {fmt_bytes(need)} staged")
+        else:
+            template = res.steps.setdefault("one template", Step("one template"))
+            override = site / OVERRIDE
+            override.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                for r in range(repeat):
+                    override.write_text('{% extends "@default/group.html" %}\n{% block content %}\n'
+                                        f'<p class="bench-edit">Benchmark edit {r + 1}</p>\n'
+                                        "{{ super() }}\n{% endblock %}\n", "utf-8")
+                    self.run_groupdir(f"one template edited {r + 1}/{repeat}", template,
+                                      self.groupdir_cmd(site, out))
+            finally:
+                rmtree(site / "themes")
         if not self.args.keep_output:
             self.clean_groupdir(site, out)
             rmtree(self.trash)
