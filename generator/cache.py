@@ -220,7 +220,13 @@ def save_state(path: Path, state: BuildState, previous: BuildState | None = None
         ignore.write_text("*\n", "utf-8")
     appended = None
     if previous is not None and previous.saved is not None and _holds(path, previous.saved):
-        appended = _append(path, previous.saved, _changes(previous, state))
+        changes = _changes(previous, state)
+        # Worth pickling only if it could fit the journal's share: a template edit changes most outputs.
+        parsed, parsed_gone, outputs, outputs_gone, exports, exports_gone, _ = changes
+        changed = sum(map(len, (parsed, parsed_gone, outputs, outputs_gone, exports, exports_gone)))
+        entries = len(state.parsed) + len(state.outputs) + len(state.exports)
+        if changed * JOURNAL_SHARE <= entries:
+            appended = _append(path, previous.saved, changes)
     state.saved = appended or _write_base(path, state)
     pending_path(path).unlink(missing_ok=True)
 
