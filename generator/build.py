@@ -402,13 +402,14 @@ def _outdated(jobs: list[Job], templates: dict[str, str], config_key: str, old: 
     entry for their output (to keep, if their files stand as that build left them: see _altered)."""
     dirty: list[Task] = []
     same: list[tuple[Job, cache.Entry]] = []
+    output_prefix = f"{output}{os.sep}"
     for job in jobs:
         fingerprint = digest(f"{job.inputs}|{templates.get(job.template, '')}|{config_key}")
         entry = old.get(job.path)
         if entry is not None and entry[0] == fingerprint:
             same.append((job, entry))
         else:
-            standing = _standing(output / job.path, entry)
+            standing = _standing(f"{output_prefix}{job.path}", entry)
             dirty.append((job, fingerprint, standing[1] if standing is not None else None))
     return dirty, same
 
