@@ -10,6 +10,7 @@ group is dormant. Output is deterministic bytes, well under 2 KB.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -59,6 +60,7 @@ _SPACES = re.compile(r"\s+")
 _FSI, _PDI = "\u2068", "\u2069"
 
 
+@functools.cache  # a site's names use a few thousand distinct characters; the Unicode look-ups cost more
 def char_width(char: str) -> float:
     """The estimated advance of one character, in em; generous, never less than a real font's."""
     if char in _ASCII_WIDTHS:
@@ -91,7 +93,7 @@ def char_width(char: str) -> float:
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """The estimated width of `text` in pixels at font size `size`."""
-    width = sum(char_width(c) for c in text) * size
+    width = sum(map(char_width, text)) * size
     return width * BOLD_FACTOR if bold else width
 
 
