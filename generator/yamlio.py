@@ -92,6 +92,8 @@ class _Where:
 
 def _scalar(event: Any, where: _Where) -> Any:
     tag = event.tag
+    if tag is None and event.style:  # quoted or block, untagged: a string, whatever it looks like
+        return event.value
     if tag is None or tag == "!":
         tag = _resolver.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
     tag = _SHORT_TAGS.get(tag, tag)
