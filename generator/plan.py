@@ -35,6 +35,9 @@ class Job:
     # Late jobs run after every other job, in the main process: they read outputs of this build, or sum up
     # every group.
     late: bool = False
+    # A listing page's first group in the site's A-Z order of groups: rendering goes through jobs in that
+    # order, so the cards a page shows are mostly ones its worker rendered for the pages just before.
+    near: int = 0
 
 
 def _digest_cards(cards: Sequence[Card]) -> str:
@@ -66,7 +69,8 @@ def listing_jobs(site: Site, first_url: str, indices: Sequence[int], key: tuple[
         chunk = [site.cards[i] for i in indices[(number - 1) * per_page: number * per_page]]
         url = routes.paged(first_url, number)
         inputs = digest(f"{head}|{number}|{total}|{len(indices)}|{_digest_cards(chunk)}")
-        yield Job(routes.output_path(url), "listing", "listing.html", (*key, number), inputs)
+        near = indices[(number - 1) * per_page] if indices else 0
+        yield Job(routes.output_path(url), "listing", "listing.html", (*key, number), inputs, near=near)
 
 
 def cards_digest(site: Site) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from generator.sources import SourceFile
 from generator.themes import Theme, make_environment
 from generator.views import DocView, Link
 
-CARD_CACHE = 40_000  # rendered cards kept per process (about 2 KB each)
+CARD_CACHE = 40_000  # rendered cards kept per process (about 2 KB each); the oldest go first
 
 
 class RenderError(Exception):
@@ -64,7 +65,7 @@ class RenderContext:
     _groups_source: str = ""
     _env: jinja2.Environment | None = None
     _views: Views | None = None
-    _cards: dict[tuple[str, int], Markup] = field(default_factory=dict)
+    _cards: OrderedDict[tuple[str, int], Markup] = field(default_factory=OrderedDict)
     _card_macro: Any = None
     _shared: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -107,7 +108,7 @@ class RenderContext:
                 self._card_macro = self.env.get_template("_macros.html").module.card  # type: ignore[attr-defined]
             html = Markup(self._card_macro(card, level))
             if len(self._cards) >= CARD_CACHE:
-                self._cards.clear()
+                self._cards.popitem(last=False)
             self._cards[key] = html
         return html
 

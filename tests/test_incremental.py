@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 import generator.build
 import generator.cache
 import generator.plan
+import generator.render
 from generator.build import CACHE_DIR
 from generator.render import RenderError
 from tests.conftest import GROUP_A, REPO, SITE_YAML, MakeSite, run_build, tree
@@ -566,3 +568,52 @@ def test_a_file_saved_during_a_build_is_seen_by_the_next(make_site: MakeSite) ->
     assert run_build(root, pages_published=save_meanwhile).ok
     again = run_build(root)
     assert again.rendered == ["guides/choosing-groups/index.html"]
+
+
+_LISTING = re.compile(r"(groups/|(categories|tags|locations|industries|sizes)/[^/]+/)(page/\d+/)?index\.html")
+_FIRST_CARD = re.compile(r'class="card__title"><a href="/sub/dir/groups/([^/"]+)/"')
+
+
+def test_outputs_render_in_the_a_to_z_order_of_the_groups_they_show(tmp_path: Path) -> None:
+    """Group outputs follow the groups' A-Z order, not their files' order, and each listing page comes where
+    its first group does: the order that lets each worker reuse the cards it rendered just before."""
+    root = tmp_path / "site"
+    (root / "content/groups").mkdir(parents=True)
+    (root / "site.yaml").write_text(SITE_YAML.replace("per_page: 2", "per_page: 3"), "utf-8")
+    words = ["Quartz", "Amber", "Nickel", "Cobalt", "Xenon", "Birch", "Maple", "Onyx", "Juniper", "Falcon",
+             "Heron", "Walnut", "Dune", "Ivory", "Lotus", "Raven", "Garnet", "Pebble", "Sable", "Tundra"]
+    for i, word in enumerate(words):  # file names in an order unrelated to the names
+        (root / f"content/groups/g{i:02d}.yaml").write_text(
+            f"name: {word} Circle\nsummary: About {word}.\ncategory: {'alumni' if i % 2 else 'industry'}\n"
+            f"tags: [t{i % 3}, t{i % 4}]\nlocation: {{city: C, country: Country {i % 2}}}\nmembers: {i * 10}\n",
+            "utf-8")
+    result = run_build(root, use_cache=False)
+    assert result.ok and result.site is not None
+    position = {card.slug: i for i, card in enumerate(result.site.cards)}
+    assert [card.name for card in result.site.cards] == sorted(f"{w} Circle" for w in words)
+
+    order: list[int] = []
+    listings = 0
+    for rel in result.rendered:
+        parts = rel.split("/")
+        if parts[0] == "groups" and len(parts) == 3 and parts[1] in position:
+            order.append(position[parts[1]])
+        elif _LISTING.fullmatch(rel):
+            first = _FIRST_CARD.search((root / "output" / rel).read_text("utf-8"))
+            assert first is not None, rel
+            order.append(position[first.group(1)])
+            listings += 1
+    assert listings > 20 and len(order) == listings + 3 * len(words)
+    assert order == sorted(order)
+
+
+def test_a_card_cache_smaller_than_the_site_gives_the_same_site(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_scale_fixture import write_synthetic_site
+
+    root = write_synthetic_site(tmp_path / "big", 60)
+    assert run_build(root, tmp_path / "roomy", use_cache=False).ok
+    monkeypatch.setattr(generator.render, "CARD_CACHE", 2)
+    assert run_build(root, tmp_path / "tight", use_cache=False).ok
+    a, b = tree(tmp_path / "roomy"), tree(tmp_path / "tight")
+    assert sorted(a) == sorted(b) and [k for k in a if a[k] != b[k]] == []
