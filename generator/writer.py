@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 
 READY = ".groupdir-ready"
 REMOVALS = ".groupdir-removals"
@@ -61,14 +62,32 @@ def recover(output: Path) -> None:
 
 
 def stage(staging: Path, path: str, data: bytes) -> Written:
-    target = staging / path
+    """Write one output into staging. Written straight, with plain string paths: its folder is only made when
+    the open finds it missing (a group's three files share one), which at a million files saves millions of
+    system calls and Path objects."""
+    target = os.path.join(staging, path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
+        handle = _create(target)
+    except FileNotFoundError:
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            handle = _create(target)
+        except (FileExistsError, NotADirectoryError):
+            raise OutputError(f"cannot write '{path}': a parent of it is a file") from None
+    except NotADirectoryError:
         raise OutputError(f"cannot write '{path}': a parent of it is a file") from None
-    target.write_bytes(data)
-    stat = target.stat()
+    try:
+        with memoryview(data) as view:
+            while view:
+                view = view[os.write(handle, view):]
+        stat = os.fstat(handle)
+    finally:
+        os.close(handle)
     return Written(path, content_digest(data), stat.st_size, stat.st_mtime_ns, True)
+
+
+def _create(target: str) -> int:
+    return os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
 
 
 def stage_stream(staging: Path, path: str, chunks: Iterable[bytes]) -> Written:
@@ -87,10 +106,17 @@ def stage_stream(staging: Path, path: str, chunks: Iterable[bytes]) -> Written:
 def existing_digest(output: Path, path: str) -> tuple[str, int, int] | None:
     """Digest and stamp of a file already in the output, or None."""
     try:
-        data = (output / path).read_bytes()
-        stat = (output / path).stat()
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        handle = os.open(os.path.join(output, path), os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    except (FileNotFoundError, NotADirectoryError):
         return None
+    try:
+        stat = os.fstat(handle)
+        if not S_ISREG(stat.st_mode):
+            return None
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            data = stream.read()
+    finally:
+        os.close(handle)
     return content_digest(data), stat.st_size, stat.st_mtime_ns
 
 

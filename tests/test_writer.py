@@ -1,0 +1,42 @@
+"""Staging single outputs: bytes, stamps and digests as the disk has them, and clear errors."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from generator import writer
+
+
+def test_stage_writes_the_bytes_and_reports_the_file_as_the_disk_has_it(tmp_path: Path) -> None:
+    data = "<p>Zürich</p>\n".encode() * 5000
+    written = writer.stage(tmp_path, "groups/a/index.html", data)
+    target = tmp_path / "groups/a/index.html"
+    stat = target.stat()
+    assert target.read_bytes() == data
+    assert (written.path, written.size, written.mtime_ns, written.wrote) == (
+        "groups/a/index.html", stat.st_size, stat.st_mtime_ns, True)
+    assert written.digest == hashlib.blake2b(data, digest_size=16).hexdigest()
+    # A second file in the same folder, and a shorter rewrite of the first: no stale tail is left.
+    writer.stage(tmp_path, "groups/a/badge.svg", b"<svg/>")
+    assert writer.stage(tmp_path, "groups/a/index.html", b"short").size == 5
+    assert target.read_bytes() == b"short" and (tmp_path / "groups/a/badge.svg").read_bytes() == b"<svg/>"
+
+
+def test_stage_under_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    writer.stage(tmp_path, "groups/a", b"a file where a folder would go")
+    for path in ("groups/a/index.html", "groups/a/deeper/index.html"):
+        with pytest.raises(writer.OutputError, match=f"cannot write '{path}': a parent of it is a file"):
+            writer.stage(tmp_path, path, b"x")
+
+
+def test_existing_digest_of_a_file_and_of_what_is_not_one(tmp_path: Path) -> None:
+    writer.stage(tmp_path, "a/b.txt", b"hello")
+    stat = (tmp_path / "a/b.txt").stat()
+    assert writer.existing_digest(tmp_path, "a/b.txt") == (
+        hashlib.blake2b(b"hello", digest_size=16).hexdigest(), 5, stat.st_mtime_ns)
+    assert writer.existing_digest(tmp_path, "a/missing.txt") is None
+    assert writer.existing_digest(tmp_path, "a/b.txt/under-a-file") is None
+    assert writer.existing_digest(tmp_path, "a") is None  # a folder
