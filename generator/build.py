@@ -37,6 +37,7 @@ CACHE_DIR = ".groupdir-cache"
 COMPACT_SLACK = 8 << 20  # bytes of stale record entries tolerated before the store is rewritten
 PARALLEL_MIN = 400  # below this many tasks, worker start-up costs more than it saves
 SEARCH_BESIDE_MIN = 2000  # from this many groups, the search index is made in a process of its own
+PARALLEL_STAMPS = 20_000  # from this many output files, a no-change check stamps them in worker processes
 T = TypeVar("T")
 Task = tuple[Job, str, str | None]  # job, fingerprint, digest of the output as it stands (None: unknown)
 
@@ -222,7 +223,8 @@ def _nothing_to_do(options: BuildOptions, scan: Scan, started: float) -> BuildRe
     except ThemeError:
         return None
     inputs = manifest.inputs_digest(_options_key(options), scan.config_stamp, scan.sources, theme.folders)
-    if inputs != last.inputs or manifest.outputs_digest(writer.output_stamps(options.output)) != last.outputs:
+    workers = options.workers if last.files >= PARALLEL_STAMPS else 1
+    if inputs != last.inputs or manifest.folder_digest(options.output, workers) != last.outputs:
         return None
     elapsed = time.perf_counter() - started
     return BuildResult(Report(), records=last.records, unchanged=last.files, outputs=last.files,

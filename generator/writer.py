@@ -186,10 +186,11 @@ def output_stamps(output: Path) -> list[tuple[str, int, int]]:
     return [stamp for stamp in file_stamps(output) if stamp[0] != MARKER]
 
 
-def file_stamps(folder: Path) -> list[tuple[str, int, int]]:
-    """(relative path, size, mtime_ns) of every file under a folder, symlinks not followed, in no set order."""
+def file_stamps(folder: Path | str, prefix: str = "") -> list[tuple[str, int, int]]:
+    """(relative path, size, mtime_ns) of every file under a folder, symlinks not followed, in no set order;
+    `prefix` goes in front of each relative path."""
     found: list[tuple[str, int, int]] = []
-    todo = [("", str(folder))]
+    todo = [(prefix, str(folder))]
     while todo:
         prefix, path = todo.pop()
         try:

@@ -405,27 +405,33 @@ def _manifest(root: Path) -> list[Path]:
     return list((root / CACHE_DIR).glob("manifest-*.txt"))
 
 
-def test_unchanged_site_stops_before_loading_anything(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_unchanged_site_stops_before_loading_anything(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch,
+                                                      jobs: int) -> None:
+    monkeypatch.setattr(generator.build, "PARALLEL_STAMPS", 0)  # with two jobs, outputs stamped by two processes
     root = make_site()
-    first = run_build(root)
+    first = run_build(root, jobs=jobs)
     assert len(_manifest(root)) == 1
 
     def no_load(*args: object, **kwargs: object) -> object:
         raise AssertionError("an unchanged site was loaded")
 
     monkeypatch.setattr("generator.build.load_site", no_load)
-    again = run_build(root)
+    again = run_build(root, jobs=jobs)
     assert again.ok and again.rendered == [] and again.written == []
     assert again.unchanged == first.outputs and again.records == first.records
 
 
-def test_a_changed_or_missing_output_file_is_restored(make_site: MakeSite) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_changed_or_missing_output_file_is_restored(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch,
+                                                      jobs: int) -> None:
+    monkeypatch.setattr(generator.build, "PARALLEL_STAMPS", 0)
     root = make_site()
-    run_build(root)
+    run_build(root, jobs=jobs)
     before = tree(root / "output")
     (root / "output/groups/alpha-alumni/index.html").write_text("tampered", "utf-8")
     (root / "output/tags/careers/index.html").unlink()
-    result = run_build(root)
+    result = run_build(root, jobs=jobs)
     assert result.ok
     assert set(result.written) == {"groups/alpha-alumni/index.html", "tags/careers/index.html"}
     assert tree(root / "output") == before
