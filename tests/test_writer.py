@@ -40,3 +40,24 @@ def test_existing_digest_of_a_file_and_of_what_is_not_one(tmp_path: Path) -> Non
     assert writer.existing_digest(tmp_path, "a/missing.txt") is None
     assert writer.existing_digest(tmp_path, "a/b.txt/under-a-file") is None
     assert writer.existing_digest(tmp_path, "a") is None  # a folder
+
+
+def test_publish_moves_new_folders_whole_and_replaces_files_folders_and_removals(tmp_path: Path) -> None:
+    output, staging = tmp_path / "output", writer.staging_for(tmp_path / "output")
+    for rel, data in {"index.html": b"old home", "groups/a/index.html": b"old a", "groups/a/badge.svg": b"a badge",
+                      "gone/index.html": b"gone", "was-a-file": b"file", "was-a-folder/x.txt": b"x"}.items():
+        writer.stage(output, rel, data)
+    (output / writer.MARKER).write_bytes(b"groupdir output folder\n")
+    for rel, data in {"index.html": b"new home", "groups/a/index.html": b"new a", "groups/b/index.html": b"b",
+                      "groups/b/badge.svg": b"b badge", "was-a-file/index.html": b"now a folder",
+                      "was-a-folder": b"now a file", "new/deep/er/file.txt": b"deep"}.items():
+        writer.stage(staging, rel, data)
+    writer.publish(output, staging, ["gone/index.html"])
+    assert not staging.exists()
+    found = {str(p.relative_to(output)): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    assert found == {
+        writer.MARKER: b"groupdir output folder\n", "index.html": b"new home", "groups/a/index.html": b"new a",
+        "groups/a/badge.svg": b"a badge", "groups/b/index.html": b"b", "groups/b/badge.svg": b"b badge",
+        "was-a-file/index.html": b"now a folder", "was-a-folder": b"now a file", "new/deep/er/file.txt": b"deep",
+    }
+    assert not (output / "gone").exists()
