@@ -12,7 +12,7 @@ import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,64 +22,25 @@ from generator.assets import AssetError, publish_assets
 from generator.config import load_config
 from generator.derive import digest
 from generator.diagnostics import Diagnostic, Report, error
+from generator.environment import template_digests
 from generator.export_rows import ExportRows
 from generator.loading import SourceResult, load_source
 from generator.model import SiteConfig
+from generator.options import CACHE_DIR, BuildOptions, BuildResult
 from generator.plan import Job
 from generator.records import CardRecords, RecordStore
 from generator.render import RenderContext, Rendered, RenderError, page_urls, render
 from generator.routes import check_collisions, output_path
 from generator.search import INDEX_DIR, build_search_index, search_page_context
 from generator.sources import SourceFile, find_sources
-from generator.themes import ThemeError, resolve_theme, template_digests
+from generator.themes import ThemeError, resolve_theme
+from generator.unchanged import Scan, nothing_to_do, options_key, scan
 
-CACHE_DIR = ".groupdir-cache"
 COMPACT_SLACK = 8 << 20  # bytes of stale record entries tolerated before the store is rewritten
 PARALLEL_MIN = 400  # below this many tasks, worker start-up costs more than it saves
 SEARCH_BESIDE_MIN = 2000  # from this many groups, the search index is made in a process of its own
-PARALLEL_STAMPS = 20_000  # from this many output files, a no-change check stamps them in worker processes
 T = TypeVar("T")
 Task = tuple[Job, str, str | None]  # job, fingerprint, digest of the output as it stands (None: unknown)
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    source: Path
-    output: Path
-    base_url: str | None = None
-    drafts: bool = False
-    jobs: int = 0  # 0: one per CPU
-    strict: bool = False
-    use_cache: bool = True
-    progress: Callable[[str, int, int], None] | None = None
-    # Fingerprinted theme asset names (css/site.1a2b3c4d.css). The preview turns them off so a CSS edit
-    # rewrites only the stylesheet (and the browser swaps it in place) instead of every page that links it.
-    asset_versions: bool = True
-    # The preview's early reload: when set, pages and assets are published (and this is called with the paths
-    # written so far) before the site-wide exports and the search index are made and published.
-    pages_published: Callable[[list[str]], None] | None = None
-
-    @property
-    def workers(self) -> int:
-        return self.jobs or os.cpu_count() or 1
-
-
-@dataclass
-class BuildResult:
-    report: Report
-    site: Site | None = None
-    rendered: list[str] = field(default_factory=list)
-    written: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    removed: list[str] = field(default_factory=list)
-    records: int = 0
-    outputs: int = 0
-    timings: dict[str, float] = field(default_factory=dict)
-    state: cache.BuildState | None = None  # hand it to the next build() to skip reading the cache file
-
-    @property
-    def ok(self) -> bool:
-        return not self.report.errors
 
 
 @dataclass
@@ -174,17 +135,18 @@ def _pool(workers: int, *, collect: bool = True) -> Iterator[Any]:
         gc.unfreeze()
 
 
-def build(options: BuildOptions, previous: cache.BuildState | None = None) -> BuildResult:
+def build(options: BuildOptions, previous: cache.BuildState | None = None, *,
+          scanned: Scan | None = None) -> BuildResult:
     """Build the site; on any error the output folder is left exactly as it was.
 
-    `previous` is the state a long-running caller (the preview server) kept from its last build.
+    `previous` is the state a long-running caller (the preview server) kept from its last build. `scanned`: the
+    caller's scan of the inputs, given once generator.unchanged has found that there is work to do.
     """
     total_started = time.perf_counter()
     state_file = cache.state_path(options.source / CACHE_DIR, options.output)
-    # Stamps of site.yaml and every content file, taken before any of them is read.
-    scan = Scan(manifest.stamp(options.source / manifest.CONFIG_FILE), find_sources(options.source))
-    if options.use_cache:
-        quick = _nothing_to_do(options, scan, total_started)
+    found = scanned or scan(options.source)
+    if options.use_cache and scanned is None:
+        quick = nothing_to_do(options, found, total_started)
         if quick is not None:
             quick.state = previous
             return quick
@@ -194,41 +156,9 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None) -> Bu
         state = cache.load_state(state_file) if options.use_cache else cache.BuildState()
     store = _record_store(options, state)
     try:
-        return _build(options, scan, state, state_file, store, total_started)
+        return _build(options, found, state, state_file, store, total_started)
     finally:
         store.close()
-
-
-def _options_key(options: BuildOptions) -> str:
-    """Every option that changes the output, and the cache header (which covers groupdir's code)."""
-    return repr((cache.HEADER, options.base_url, options.drafts, options.asset_versions, str(options.output.resolve())))
-
-
-@dataclass(frozen=True)
-class Scan:
-    config_stamp: tuple[int, int]
-    sources: list[SourceFile]
-
-
-def _nothing_to_do(options: BuildOptions, scan: Scan, started: float) -> BuildResult | None:
-    """The result of a build whose inputs and outputs are as the last clean build left them, else None."""
-    last = manifest.read(cache.manifest_path(options.source / CACHE_DIR, options.output))
-    if last is None:
-        return None
-    config, problems = load_config(options.source, base_url=options.base_url)
-    if config is None or problems:
-        return None
-    try:
-        theme = resolve_theme(options.source, config.theme)
-    except ThemeError:
-        return None
-    inputs = manifest.inputs_digest(_options_key(options), scan.config_stamp, scan.sources, theme.folders)
-    workers = options.workers if last.files >= PARALLEL_STAMPS else 1
-    if inputs != last.inputs or manifest.folder_digest(options.output, workers) != last.outputs:
-        return None
-    elapsed = time.perf_counter() - started
-    return BuildResult(Report(), records=last.records, unchanged=last.files, outputs=last.files,
-                       timings={"load": elapsed, "total": elapsed})
 
 
 def _record_store(options: BuildOptions, state: cache.BuildState) -> RecordStore:
@@ -269,7 +199,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
         return result
     # Stamps of what this build reads, taken before any theme file is read (content files were stamped when
     # found): a file saved while the build runs makes the next build look again.
-    inputs = manifest.inputs_digest(_options_key(options), scan.config_stamp, scan.sources, theme.folders)
+    inputs = manifest.inputs_digest(options_key(options), scan.config_stamp, scan.sources, theme.folders)
 
     started = time.perf_counter()
     try:
@@ -658,8 +588,6 @@ def _search_files(site: Site, ctx: RenderContext) -> Iterable[tuple[str, bytes]]
     return build_search_index(site.cards, site.config, lambda slug: ctx.urls.path(f"groups/{slug}/"))
 
 
-def default_output(source: Path) -> Path:
-    return source / "output"
 
 
 __all__ = ["BuildOptions", "BuildResult", "build", "load_site", "output_path"]

@@ -12,44 +12,37 @@ in between leaves a state that is not trusted.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import TYPE_CHECKING, BinaryIO, TypeAlias, TypeVar
 
 from generator import __version__
-from generator.diagnostics import Diagnostic
-from generator.loading import SourceResult
-from generator.model import Card, Document, Group, Rejected, SourceRef
-from generator.plan import GroupJobs
+
+if TYPE_CHECKING:  # loading them would load Markdown, YAML and Jinja, which a build with nothing to do never needs
+    from generator.loading import SourceResult
+    from generator.plan import GroupJobs
 
 FORMAT = 6
 Entry = tuple[str, str, int, int]  # fingerprint, content digest, size, mtime_ns
-Parsed = dict[str, tuple[tuple[int, int], str, SourceResult]]  # content path -> stamp, configuration key, result
+Parsed: TypeAlias = "dict[str, tuple[tuple[int, int], str, SourceResult]]"  # content path -> stamp, config key, result
 Related = tuple[str, tuple[tuple[int, ...], ...]]  # digest of what related groups were chosen from, the choice
 V = TypeVar("V")
 JOURNAL_SHARE = 4  # the journal is folded into a new base once it passes 1/JOURNAL_SHARE of the base's size
 
 
-def _layout() -> str:
-    """The field layout of every class the cache pickles: a change in any of them invalidates the cache."""
-    classes = (Card, Document, Group, Rejected, SourceRef, SourceResult, Diagnostic)
-    text = repr([(c.__name__, [f.name for f in dataclasses.fields(c)]) for c in classes])
-    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
-
-
 def _code() -> str:
-    """The generator's own source: cached records and rendered Markdown are only as good as the code that made them."""
+    """The generator's own source: cached records and rendered Markdown are only as good as the code that made them
+    (and the classes it pickles are defined there)."""
     digest = hashlib.blake2b(digest_size=8)
     for path in sorted(Path(__file__).parent.rglob("*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-HEADER = (FORMAT, __version__, _layout(), _code())
+HEADER = (FORMAT, __version__, _code())
 
 
 

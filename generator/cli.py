@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from generator import __version__
-from generator.build import BuildOptions, BuildResult, build, default_output, load_site
+from generator import __version__, unchanged
 from generator.diagnostics import Report
+from generator.options import BuildOptions, BuildResult, default_output
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 # A build holds millions of long-lived objects (cards, records, the cache it loaded). With Python's default
@@ -71,7 +71,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     progress = Progress(sys.stderr) if sys.stderr.isatty() else None
     options = BuildOptions(source, output, base_url=args.base_url, drafts=args.drafts, jobs=args.jobs,
                            strict=args.strict, use_cache=not args.no_cache, progress=progress)
-    result = build(options)
+    started = time.perf_counter()
+    scanned = unchanged.scan(source)
+    result = unchanged.nothing_to_do(options, scanned, started) if options.use_cache else None
+    if result is None:  # only now the build's machinery (Markdown, Jinja, workers) is loaded
+        from generator.build import build
+
+        result = build(options, scanned=scanned)
     if progress is not None:
         progress.finish()
     print_report(result.report, source)
@@ -91,6 +97,8 @@ def summary(result: BuildResult, output: Path) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from generator.build import load_site
+
     source = _source(args)
     options = BuildOptions(source, default_output(source), drafts=True, jobs=args.jobs, strict=args.strict)
     loaded = load_site(options)

@@ -14,7 +14,6 @@ nothing it should repeat), and every build drops it before it publishes anything
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -130,6 +129,8 @@ def folder_digest(output: Path, workers: int = 1) -> str:
     if len(shares) == 1:
         sums = map(_share_sum, shares)
     else:
+        import multiprocessing  # only here: a build with nothing to do on a small site never needs it
+
         pool = multiprocessing.get_context("fork").Pool(len(shares))
         sums = pool.map(_share_sum, shares)
         pool.close()

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from generator import badges, charts, exports, feeds, plan, routes, stats
 from generator.assemble import Site
 from generator.contexts import DIMENSION_INTROS, Views
+from generator.environment import make_environment
 from generator.export_rows import ExportRows
 from generator.loading import groups_of
 from generator.model import Group
@@ -22,7 +23,7 @@ from generator.plan import Job
 from generator.records import CardRecords
 from generator.routes import Urls
 from generator.sources import SourceFile
-from generator.themes import Theme, make_environment
+from generator.themes import Theme
 from generator.views import DocView, Link
 
 CARD_CACHE = 40_000  # rendered cards kept per process (about 2 KB each); the oldest go first

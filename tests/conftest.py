@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from generator.build import BuildOptions, BuildResult, build
+from generator.build import build
+from generator.options import BuildOptions, BuildResult
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"

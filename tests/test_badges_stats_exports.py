@@ -355,8 +355,9 @@ def test_bar_and_column_geometry_follow_the_counts() -> None:
 # ---------------------------------------------------------------- the stats page
 
 def render_stats_page() -> str:
+    from generator.environment import make_environment
     from generator.routes import Urls
-    from generator.themes import make_environment, resolve_theme
+    from generator.themes import resolve_theme
     from generator.views import NavItem, PageMeta, SiteView
 
     urls = Urls(CONFIG.base_url, CONFIG.base_path)

@@ -17,7 +17,8 @@ import generator.build
 import generator.cache
 import generator.plan
 import generator.render
-from generator.build import CACHE_DIR
+import generator.unchanged
+from generator.options import CACHE_DIR
 from generator.render import RenderError
 from tests.conftest import GROUP_A, REPO, SITE_YAML, MakeSite, run_build, tree
 
@@ -408,7 +409,7 @@ def _manifest(root: Path) -> list[Path]:
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_unchanged_site_stops_before_loading_anything(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch,
                                                       jobs: int) -> None:
-    monkeypatch.setattr(generator.build, "PARALLEL_STAMPS", 0)  # with two jobs, outputs stamped by two processes
+    monkeypatch.setattr(generator.unchanged, "PARALLEL_STAMPS", 0)  # with two jobs, outputs stamped by two processes
     root = make_site()
     first = run_build(root, jobs=jobs)
     assert len(_manifest(root)) == 1
@@ -422,10 +423,39 @@ def test_unchanged_site_stops_before_loading_anything(make_site: MakeSite, monke
     assert again.unchanged == first.outputs and again.records == first.records
 
 
+_MODULES_AFTER_BUILD = """
+import sys
+from generator.cli import main
+code = main(sys.argv[1:])
+heavy = ("jinja2", "markdown", "generator.build", "generator.render")
+print(code, *sorted(name for name in heavy if name in sys.modules))
+"""
+
+
+def test_the_command_line_loads_no_build_machinery_when_there_is_nothing_to_do(make_site: MakeSite) -> None:
+    """A build with nothing to do starts quickly: Markdown, Jinja and the build's own modules stay unloaded."""
+    root = make_site()
+    command = [sys.executable, "-c", _MODULES_AFTER_BUILD, "build", "--source", str(root)]
+
+    def run() -> tuple[str, list[str]]:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=REPO)
+        *_, summary, loaded = done.stdout.strip().splitlines()
+        return summary, loaded.split()
+
+    summary, loaded = run()
+    assert loaded == ["0", "generator.build", "generator.render", "jinja2", "markdown"]
+    summary, loaded = run()
+    assert loaded == ["0"] and " 0 rendered, 0 written, " in summary
+    (root / "content/groups/alpha-alumni.yaml").write_text(GROUP_A.replace("members: 450", "members: 451"), "utf-8")
+    summary, loaded = run()
+    assert loaded[0] == "0" and "generator.build" in loaded and " 0 rendered," not in summary
+    assert "451 members" in (root / "output/groups/alpha-alumni/index.html").read_text("utf-8")
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_changed_or_missing_output_file_is_restored(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch,
                                                       jobs: int) -> None:
-    monkeypatch.setattr(generator.build, "PARALLEL_STAMPS", 0)
+    monkeypatch.setattr(generator.unchanged, "PARALLEL_STAMPS", 0)
     root = make_site()
     run_build(root, jobs=jobs)
     before = tree(root / "output")

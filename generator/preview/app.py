@@ -31,7 +31,7 @@ import tornado.netutil
 import tornado.web
 import tornado.websocket
 
-from generator.build import CACHE_DIR, BuildOptions
+from generator.options import CACHE_DIR, BuildOptions
 from generator.preview.rebuild import Outcome, Rebuilder
 from generator.preview.responder import LIVERELOAD_SOCKET, Responder, Status
 from generator.preview.watcher import InotifyWatcher, PollingWatcher, Watcher, make_watcher

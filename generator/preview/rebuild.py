@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import TextIO
 
 from generator import cache, writer
-from generator.build import CACHE_DIR, BuildOptions, BuildResult, build
+from generator.build import build
 from generator.config import load_config
 from generator.diagnostics import Report
 from generator.model import SiteConfig
+from generator.options import CACHE_DIR, BuildOptions, BuildResult
 from generator.preview.responder import Status
 from generator.preview.watcher import WatchPlan
 from generator.themes import ThemeError, builtin_themes_dir, resolve_theme

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from generator import cache
-from generator.build import BuildOptions, BuildResult
 from generator.diagnostics import Report, error
+from generator.options import BuildOptions, BuildResult
 from generator.preview import rebuild
 from generator.preview.rebuild import Outcome, Rebuilder, is_development_tree, watch_plan
 

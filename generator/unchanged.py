@@ -1,0 +1,58 @@
+"""The end of a build with nothing to do: when the stamps of every input and of every output are those the last
+clean build recorded (generator.manifest), the output is what a full build would write.
+
+Kept apart from generator.build so that such a build loads neither Markdown, Jinja nor the build's own modules.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator import cache, manifest
+from generator.config import load_config
+from generator.diagnostics import Report
+from generator.options import CACHE_DIR, BuildOptions, BuildResult
+from generator.sources import SourceFile, find_sources
+from generator.themes import ThemeError, resolve_theme
+
+PARALLEL_STAMPS = 20_000  # from this many output files, the output folder is stamped by worker processes
+
+
+@dataclass(frozen=True)
+class Scan:
+    """The stamps of site.yaml and of every content file, taken before any of them is read."""
+
+    config_stamp: tuple[int, int]
+    sources: list[SourceFile]
+
+
+def scan(source: Path) -> Scan:
+    return Scan(manifest.stamp(source / manifest.CONFIG_FILE), find_sources(source))
+
+
+def options_key(options: BuildOptions) -> str:
+    """Every option that changes the output, and the cache header (which covers groupdir's code)."""
+    return repr((cache.HEADER, options.base_url, options.drafts, options.asset_versions, str(options.output.resolve())))
+
+
+def nothing_to_do(options: BuildOptions, found: Scan, started: float) -> BuildResult | None:
+    """The result of a build whose inputs and outputs are as the last clean build left them, else None."""
+    last = manifest.read(cache.manifest_path(options.source / CACHE_DIR, options.output))
+    if last is None:
+        return None
+    config, problems = load_config(options.source, base_url=options.base_url)
+    if config is None or problems:
+        return None
+    try:
+        theme = resolve_theme(options.source, config.theme)
+    except ThemeError:
+        return None
+    inputs = manifest.inputs_digest(options_key(options), found.config_stamp, found.sources, theme.folders)
+    workers = options.workers if last.files >= PARALLEL_STAMPS else 1
+    if inputs != last.inputs or manifest.folder_digest(options.output, workers) != last.outputs:
+        return None
+    elapsed = time.perf_counter() - started
+    return BuildResult(Report(), records=last.records, unchanged=last.files, outputs=last.files,
+                       timings={"load": elapsed, "total": elapsed})
