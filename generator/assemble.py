@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -55,7 +56,12 @@ class Site:
 
 
 def sort_key(name: str, slug: str) -> tuple[str, str]:
-    return (fold_latin(name).casefold(), slug)
+    return (_folded(name), slug)
+
+
+@functools.lru_cache(maxsize=1 << 17)  # every build sorts every name again; the preview's builds, the same names
+def _folded(name: str) -> str:
+    return fold_latin(name).casefold()
 
 
 def site_as_of(config: SiteConfig, results: Sequence[SourceResult]) -> dt.date:
