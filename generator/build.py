@@ -136,15 +136,15 @@ def _pool(workers: int, *, collect: bool = True) -> Iterator[Any]:
 
 
 def build(options: BuildOptions, previous: cache.BuildState | None = None, *,
-          scanned: Scan | None = None) -> BuildResult:
+          scanned: tuple[Scan, float] | None = None) -> BuildResult:
     """Build the site; on any error the output folder is left exactly as it was.
 
     `previous` is the state a long-running caller (the preview server) kept from its last build. `scanned`: the
-    caller's scan of the inputs, given once generator.unchanged has found that there is work to do.
+    caller's scan of the inputs and when it started, given once generator.unchanged has found work to do.
     """
-    total_started = time.perf_counter()
+    total_started = scanned[1] if scanned else time.perf_counter()
     state_file = cache.state_path(options.source / CACHE_DIR, options.output)
-    found = scanned or scan(options.source)
+    found = scanned[0] if scanned else scan(options.source)
     if options.use_cache and scanned is None:
         quick = nothing_to_do(options, found, total_started)
         if quick is not None:

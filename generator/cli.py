@@ -77,7 +77,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if result is None:  # only now the build's machinery (Markdown, Jinja, workers) is loaded
         from generator.build import build
 
-        result = build(options, scanned=scanned)
+        result = build(options, scanned=(scanned, started))
     if progress is not None:
         progress.finish()
     print_report(result.report, source)
