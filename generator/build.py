@@ -248,9 +248,11 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             if early_check:
                 dirty += _altered(same, output, new, result)
             ctx.read_output = lambda rel: _read_output(rel, staging, output)
-            rows_made = ctx.export_rows = ExportRows(store, state.exports,
-                                                     lambda rel: new[rel][1] if rel in new else None,
-                                                     ctx.read_output)
+            layouts_file = cache.layouts_path(options.source / CACHE_DIR, output) \
+                if options.use_cache or state.loaded_ok else None
+            rows_made = ctx.export_rows = ExportRows(
+                store, state.exports, lambda rel: new[rel][1] if rel in new else None, ctx.read_output, output,
+                export_rows.load_layouts(layouts_file) if layouts_file is not None and state.loaded_ok else {})
             early, late = _phases(dirty, site)
 
             def run(tasks: list[Task], workers: int, total: int) -> None:
@@ -294,8 +296,13 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
         removals = [p for p in writer.all_files(output) if p not in new] if output.exists() else []
     result.removed = removals
     result.outputs = len(new)
+    if layouts_file is not None:
+        layouts_file.unlink(missing_ok=True)  # the files it describes are about to be replaced
     _publish(options, staging, state_file, removals)
     # Files published keep the stamp they had in staging (rename keeps mtime), so `new` is accurate.
+    if layouts_file is not None:
+        export_rows.save_layouts(layouts_file, rows_made.layouts_after(
+            lambda rel: (new[rel][2], new[rel][3]) if rel in new else None))
     parsed, kept = loaded.parsed, rows_made.kept(c.slug for c in site.cards)
     if options.use_cache:
         parsed, kept = _compact(store, parsed, kept)

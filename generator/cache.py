@@ -82,6 +82,11 @@ def records_path(cache_dir: Path, output: Path) -> Path:
     return cache_dir / f"records-{_output_key(output)}.bin"
 
 
+def layouts_path(cache_dir: Path, output: Path) -> Path:
+    """The layouts of the export files (generator.export_rows) of the last build into the same output."""
+    return cache_dir / f"exports-{_output_key(output)}.layout"
+
+
 def manifest_path(cache_dir: Path, output: Path) -> Path:
     """The manifest (generator.manifest) of the last clean build into the same output."""
     return cache_dir / f"manifest-{_output_key(output)}.txt"

@@ -4,14 +4,26 @@ The exports list every group, so any edit rewrites them, and making every line a
 parsing every group's index.json. Instead each group's line and row go into the record store, found by
 the digest of the index.json they were made from: a rebuild reads again only the groups whose
 index.json changed. Like everything in the store, a missing or damaged entry is simply made again.
+
+Better still, an export file is spliced: its layout (the length of each group's piece, the digest of the
+groups' order and the file's stamp) is kept beside the cache, and when the groups and their order are the
+same as when the file was made, runs of groups whose index.json did not change are copied from the file as
+it stands; only the changed groups' pieces are read from the store. A file whose stamp is not the one its
+layout recorded (altered by hand, or made by another build) is made whole again.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+import os
+import pickle
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 from generator import exports, routes
+from generator.derive import digest
 from generator.records import RecordStore, opened, seal
 
 Known = dict[str, tuple[str, int, int]]  # slug -> (digest of its index.json, offset, length in the store)
@@ -29,22 +41,137 @@ def entry(line: bytes, row: bytes) -> bytes:
     return seal(len(line).to_bytes(_LENGTH, "big") + line + row)
 
 
+@dataclass(frozen=True)
+class Frame:
+    """What surrounds the groups' pieces in an export file."""
+
+    first: bytes  # before the first piece
+    between: bytes
+    last: bytes  # after the last piece
+    empty: bytes  # the whole file when there is no group
+
+
+JSON_ARRAY = Frame(b"[\n", b",\n", b"\n]\n", b"[]\n")
+
+
+def csv_frame() -> Frame:
+    header = next(exports.csv_of_rows(()))
+    return Frame(header, b"", b"", header)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How an export file was made: its stamp, the digest of its groups' order and each group's piece length."""
+
+    size: int
+    mtime_ns: int
+    order: str
+    lengths: bytes  # array("I")
+
+
+Layouts = dict[str, Layout]  # output path -> layout
+_COPY = 1 << 20  # bytes copied from the old file at a time
+
+
+def load_layouts(path: Path) -> Layouts:
+    """The layouts the last build saved, or none if the file is missing or damaged."""
+    try:
+        body = opened(path.read_bytes())
+        found = pickle.loads(body) if body is not None else {}
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def save_layouts(path: Path, layouts: Layouts) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(seal(pickle.dumps(layouts, protocol=pickle.HIGHEST_PROTOCOL)))
+    os.replace(temporary, path)
+
+
 class ExportRows:
     def __init__(self, store: RecordStore, known: Known, digest_of: Callable[[str], str | None],
-                 read_output: Callable[[str], bytes]) -> None:
+                 read_output: Callable[[str], bytes], output: Path | None = None,
+                 layouts: Layouts | None = None) -> None:
         self.store = store
         self.known = known
         self.digest_of = digest_of  # the content digest of an output of this build, when known
         self.read_output = read_output
         self.made: Known = {}
+        self.output = output  # the published site, whose export files may be spliced
+        self.layouts: Layouts = layouts or {}  # as the last build left them
+        self.made_layouts: dict[str, tuple[str, bytes]] = {}  # path -> order, lengths, for files made here
 
-    def json_lines(self, slugs: Iterable[str]) -> Iterator[bytes]:
-        for slug in slugs:
-            yield self.pair(slug)[0]
+    def spliced(self, rel: str, slugs: Sequence[str], frame: Frame, line: bool) -> Iterator[bytes]:
+        """The export file `rel`: each group's JSON line (`line`) or CSV row, framed; runs of groups whose
+        index.json is unchanged are copied from the published file when its layout still holds."""
+        order = digest("\n".join(slugs))
+        lengths = array("I")
+        old = self._old_lengths(rel, order, len(slugs))
+        if not slugs:
+            yield frame.empty
+        else:
+            yield frame.first
+            with _Source(self.output / rel if old is not None and self.output is not None else None) as source:
+                at = len(frame.first)  # where piece i starts in the published file
+                run: tuple[int, int] | None = None  # reusable pieces just before, as a byte range of that file
+                for i, slug in enumerate(slugs):
+                    if old is not None and self._unchanged(slug):
+                        if run is None:
+                            if i:
+                                yield frame.between
+                            run = (at, at + old[i])
+                        else:  # the separator before this piece is inside the range
+                            run = (run[0], at + old[i])
+                        lengths.append(old[i])
+                    else:
+                        if run is not None:
+                            yield from source.read(*run)
+                            run = None
+                        if i:
+                            yield frame.between
+                        piece = self.pair(slug)[0 if line else 1]
+                        lengths.append(len(piece))
+                        yield piece
+                    if old is not None:
+                        at += old[i] + len(frame.between)
+                if run is not None:
+                    yield from source.read(*run)
+            yield frame.last
+        self.made_layouts[rel] = (order, lengths.tobytes())
 
-    def csv_rows(self, slugs: Iterable[str]) -> Iterator[bytes]:
-        for slug in slugs:
-            yield self.pair(slug)[1]
+    def _old_lengths(self, rel: str, order: str, count: int) -> array[int] | None:
+        layout = self.layouts.get(rel)
+        if layout is None or layout.order != order or self.output is None:
+            return None
+        lengths = array("I")
+        lengths.frombytes(layout.lengths)
+        try:
+            stat = os.stat(self.output / rel)
+        except OSError:
+            return None
+        if len(lengths) != count or (stat.st_size, stat.st_mtime_ns) != (layout.size, layout.mtime_ns):
+            return None
+        return lengths
+
+    def _unchanged(self, slug: str) -> bool:
+        """The group's index.json is the one its piece in the published export files was made from."""
+        now = self.digest_of(routes.group_json(slug))
+        before = self.known.get(slug)
+        return now is not None and before is not None and before[0] == now
+
+    def layouts_after(self, stamps: Callable[[str], tuple[int, int] | None]) -> Layouts:
+        """The layouts to keep for the next build: of the files made here, with their stamps once staged, and
+        the earlier ones of files left as they were."""
+        out: Layouts = {}
+        for rel, layout in self.layouts.items():
+            if rel not in self.made_layouts and stamps(rel) == (layout.size, layout.mtime_ns):
+                out[rel] = layout
+        for rel, (order, lengths) in self.made_layouts.items():
+            stamp = stamps(rel)
+            if stamp is not None:
+                out[rel] = Layout(stamp[0], stamp[1], order, lengths)
+        return out
 
     def pair(self, slug: str) -> tuple[bytes, bytes]:
         """The group's JSON line and CSV row, from the store when its index.json has not changed."""
@@ -81,3 +208,28 @@ class ExportRows:
             if entry is not None:
                 out[slug] = entry
         return out
+
+
+class _Source:
+    """Byte ranges of the export file as published (the build has not replaced it yet)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.handle = -1
+
+    def __enter__(self) -> _Source:
+        if self.path is not None:
+            self.handle = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handle >= 0:
+            os.close(self.handle)
+
+    def read(self, start: int, end: int) -> Iterator[bytes]:
+        while start < end:
+            chunk = os.pread(self.handle, min(_COPY, end - start), start)
+            if not chunk:
+                raise OSError(f"{self.path} is shorter than its layout says")
+            yield chunk
+            start += len(chunk)

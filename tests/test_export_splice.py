@@ -1,0 +1,88 @@
+"""Export files (groups.csv, groups.json and its pages) spliced from the published ones after small edits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import generator.export_rows
+import generator.exports
+from generator.cache import layouts_path
+from generator.options import CACHE_DIR
+from tests.conftest import run_build
+from tests.test_scale_fixture import write_synthetic_site
+
+COUNT = 60
+
+
+def _exports(output: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(output.glob("groups*.*"))}
+
+
+def _clean(root: Path, tmp_path: Path, name: str) -> dict[str, bytes]:
+    output = tmp_path / name
+    assert run_build(root, output, use_cache=False).ok
+    return _exports(output)
+
+
+@pytest.fixture
+def pieces_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The groups whose export line and row were looked up one by one (not copied from a published file)."""
+    made: list[str] = []
+    original: Callable[..., tuple[bytes, bytes]] = generator.export_rows.ExportRows.pair
+
+    def counting(self: generator.export_rows.ExportRows, slug: str) -> tuple[bytes, bytes]:
+        made.append(slug)
+        return original(self, slug)
+
+    monkeypatch.setattr(generator.export_rows.ExportRows, "pair", counting)
+    monkeypatch.setattr(generator.exports, "GROUPS_PAGE_SIZE", 25)  # groups.json in three pages
+    return made
+
+
+def _edit(root: Path, number: int, text: str) -> str:
+    path = root / f"content/groups/g{number:05d}.yaml"
+    path.write_text(path.read_text("utf-8").replace("summary: Summary of", f"summary: {text} Summary of"), "utf-8")
+    return f"g{number:05d}"  # the slug: the file's name
+
+
+def test_edited_groups_are_spliced_into_the_published_exports(tmp_path: Path, pieces_made: list[str]) -> None:
+    root = write_synthetic_site(tmp_path / "site", COUNT)
+    assert run_build(root).ok
+    assert set(_exports(root / "output")) == {"groups.csv", "groups.json", "groups-0001.json", "groups-0002.json",
+                                              "groups-0003.json"}
+    # A longer row in the middle, then the first and the last group and two around a page break.
+    for step, numbers in enumerate([[30], [0, COUNT - 1, 24, 25]]):
+        pieces_made.clear()
+        slugs = {_edit(root, n, "Edited" if step == 0 else "X") for n in numbers}
+        assert run_build(root).ok
+        assert set(pieces_made) == slugs and len(pieces_made) == 2 * len(slugs)  # a JSON line and a CSV row each
+        assert _exports(root / "output") == _clean(root, tmp_path, f"clean-{step}")
+
+
+def test_exports_are_made_whole_when_their_layout_no_longer_holds(tmp_path: Path, pieces_made: list[str]) -> None:
+    root = write_synthetic_site(tmp_path / "site", COUNT)
+    assert run_build(root).ok
+    # Altered by hand: that file is made whole; the page of groups.json holding the edited group is spliced.
+    csv = root / "output/groups.csv"
+    csv.write_bytes(csv.read_bytes() + b"tampered\r\n")
+    pieces_made.clear()
+    _edit(root, 10, "Edited")
+    assert run_build(root).ok
+    assert len(pieces_made) == COUNT + 1 and _exports(root / "output") == _clean(root, tmp_path, "a")
+    # A new group changes the order: every file is made whole.
+    (root / "content/groups/g09999.yaml").write_text(
+        (root / "content/groups/g00001.yaml").read_text("utf-8").replace("Group 00001", "Group 00001b"), "utf-8")
+    pieces_made.clear()
+    assert run_build(root).ok
+    assert len(pieces_made) == 2 * (COUNT + 1) and _exports(root / "output") == _clean(root, tmp_path, "b")
+    # A damaged layout file is not trusted: the files made again (groups.csv, and the first page of groups.json,
+    # which holds the edited group; the other pages are left as they are) are made whole.
+    layouts = layouts_path(root / CACHE_DIR, root / "output")
+    layouts.write_bytes(layouts.read_bytes()[:-3] + b"xyz")
+    pieces_made.clear()
+    _edit(root, 20, "Edited")
+    assert run_build(root).ok
+    assert len(pieces_made) == COUNT + 1 + 25 and _exports(root / "output") == _clean(root, tmp_path, "c")
