@@ -131,10 +131,8 @@ def folder_digest(output: Path, workers: int = 1) -> str:
     else:
         import multiprocessing  # only here: a build with nothing to do on a small site never needs it
 
-        pool = multiprocessing.get_context("fork").Pool(len(shares))
-        sums = pool.map(_share_sum, shares)
-        pool.close()
-        pool.join()
+        with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
+            sums = pool.map(_share_sum, shares)
     for part, number in sums:
         total += part
         count += number
