@@ -120,10 +120,11 @@ def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = No
     caller has them already)."""
     cards = site.cards
     config_bits = digest(repr(site.as_of))
+    newest = recently_added(site, FEED_ENTRIES)  # the home page shows the first of them
     home_inputs = digest("|".join([
         config_bits,
         _digest_cards([cards[i] for i in featured(site)]),
-        _digest_cards([cards[i] for i in recently_added(site, HOME_RECENT)]),
+        _digest_cards([cards[i] for i in newest[:HOME_RECENT]]),
         repr([(t.slug, len(t.indices)) for t in site.taxonomies["categories"].terms]),
         repr([(t.slug, len(t.indices)) for t in site.taxonomies["sizes"].terms]),
         repr([d for d in site.guides[:HOME_DOCS]]), repr([d for d in site.milestones[:HOME_DOCS]]),
@@ -165,10 +166,10 @@ def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = No
     yield Job("stats/index.html", "stats", "stats.html", (), digest(counted), late=True)
     yield Job("404.html", "404", "404.html", (), "")
 
-    newest = recently_added(site, FEED_ENTRIES)
-    yield Job("groups/feed.xml", "feed", "", ("groups",), _digest_cards([cards[i] for i in newest]))
+    newest_cards = _digest_cards([cards[i] for i in newest])
+    yield Job("groups/feed.xml", "feed", "", ("groups",), newest_cards)
     yield Job("milestones/feed.xml", "feed", "", ("milestones",), digest(repr(site.milestones[:FEED_ENTRIES])))
-    yield Job("groups/feed.json", "json-feed", "", (), _digest_cards([cards[i] for i in newest]))
+    yield Job("groups/feed.json", "json-feed", "", (), newest_cards)
     yield Job("robots.txt", "robots", "", (), "")
     yield Job(".nojekyll", "nojekyll", "", (), "")  # GitHub Pages: serve folders such as _x as they are
     yield from export_jobs(site)
