@@ -42,24 +42,6 @@ def entry(line: bytes, row: bytes) -> bytes:
 
 
 @dataclass(frozen=True)
-class Frame:
-    """What surrounds the groups' pieces in an export file."""
-
-    first: bytes  # before the first piece
-    between: bytes
-    last: bytes  # after the last piece
-    empty: bytes  # the whole file when there is no group
-
-
-JSON_ARRAY = Frame(b"[\n", b",\n", b"\n]\n", b"[]\n")
-
-
-def csv_frame() -> Frame:
-    header = next(exports.csv_of_rows(()))
-    return Frame(header, b"", b"", header)
-
-
-@dataclass(frozen=True)
 class Layout:
     """How an export file was made: its stamp, the digest of its groups' order and each group's piece length."""
 
@@ -102,7 +84,7 @@ class ExportRows:
         self.layouts: Layouts = layouts or {}  # as the last build left them
         self.made_layouts: dict[str, tuple[str, bytes]] = {}  # path -> order, lengths, for files made here
 
-    def spliced(self, rel: str, slugs: Sequence[str], frame: Frame, line: bool) -> Iterator[bytes]:
+    def spliced(self, rel: str, slugs: Sequence[str], frame: exports.Frame, line: bool) -> Iterator[bytes]:
         """The export file `rel`: each group's JSON line (`line`) or CSV row, framed; runs of groups whose
         index.json is unchanged are copied from the published file when its layout still holds."""
         order = digest("\n".join(slugs))

@@ -22,6 +22,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 from generator.model import ACTIVITY_LABELS, SIZE_LABELS, STATUS_LABELS, VISIBILITY_LABELS, Card, Group
 
@@ -114,13 +115,26 @@ def json_array_chunks(records: Iterable[Mapping[str, object]]) -> Iterator[bytes
     return json_array_of_lines(json_line(record) for record in records)
 
 
+@dataclass(frozen=True)
+class Frame:
+    """What surrounds the records' pieces (lines, rows) in an export file; generator.export_rows splices by it."""
+
+    first: bytes  # before the first piece
+    between: bytes
+    last: bytes  # after the last piece
+    empty: bytes  # the whole file when there is no record
+
+
+JSON_ARRAY = Frame(b"[\n", b",\n", b"\n]\n", b"[]\n")
+
+
 def json_array_of_lines(lines: Iterable[bytes]) -> Iterator[bytes]:
     """A JSON array from records already made into lines (`json_line`)."""
     first = True
     for line in lines:
-        yield (b"[\n" if first else b",\n") + line
+        yield (JSON_ARRAY.first if first else JSON_ARRAY.between) + line
         first = False
-    yield b"[]\n" if first else b"\n]\n"
+    yield JSON_ARRAY.empty if first else JSON_ARRAY.last
 
 
 def page_file(number: int) -> str:
@@ -177,9 +191,15 @@ def csv_chunks(records: Iterable[Mapping[str, object]]) -> Iterator[bytes]:
     return csv_of_rows(csv_row(record) for record in records)
 
 
+def csv_frame() -> Frame:
+    """/groups.csv around its rows: the header row first, nothing between rows (each ends its line)."""
+    header = _csv_text(csv_header())
+    return Frame(header, b"", b"", header)
+
+
 def csv_of_rows(rows: Iterable[bytes]) -> Iterator[bytes]:
     """/groups.csv from records already made into rows (`csv_row`)."""
-    yield _csv_text(csv_header())
+    yield csv_frame().first
     yield from rows
 
 

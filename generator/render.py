@@ -12,7 +12,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from generator import badges, charts, export_rows, exports, feeds, plan, routes, stats
+from generator import badges, charts, exports, feeds, plan, routes, stats
 from generator.assemble import Site
 from generator.contexts import DIMENSION_INTROS, Views
 from generator.environment import make_environment
@@ -345,7 +345,7 @@ def _groups_json(job: Job, ctx: RenderContext) -> Iterator[bytes]:
         size = exports.GROUPS_PAGE_SIZE
         number = int(str(job.key[1]))
         cards = cards[(number - 1) * size: number * size]
-    return ctx.export_rows.spliced(job.path, [c.slug for c in cards], export_rows.JSON_ARRAY, line=True)
+    return ctx.export_rows.spliced(job.path, [c.slug for c in cards], exports.JSON_ARRAY, line=True)
 
 
 def _groups_index(job: Job, ctx: RenderContext) -> bytes:
@@ -356,7 +356,7 @@ def _groups_index(job: Job, ctx: RenderContext) -> bytes:
 
 def _groups_csv(job: Job, ctx: RenderContext) -> Iterator[bytes]:
     assert ctx.export_rows is not None, "late jobs need export_rows"
-    return ctx.export_rows.spliced(job.path, [c.slug for c in ctx.site.cards], export_rows.csv_frame(), line=False)
+    return ctx.export_rows.spliced(job.path, [c.slug for c in ctx.site.cards], exports.csv_frame(), line=False)
 
 
 def _json_feed(job: Job, ctx: RenderContext) -> bytes:
