@@ -45,7 +45,6 @@ def _code() -> str:
 HEADER = (FORMAT, __version__, _code())
 
 
-
 @dataclass(frozen=True)
 class Saved:
     """What the state files held when a state was loaded or saved: the next save may append to the journal."""
