@@ -22,7 +22,7 @@ from generator.assets import AssetError, publish_assets
 from generator.config import load_config
 from generator.derive import digest
 from generator.diagnostics import Diagnostic, Report, error
-from generator.environment import template_digests
+from generator.environment import KnownReferences, template_digests
 from generator.export_rows import ExportRows
 from generator.loading import SourceResult, load_source
 from generator.model import SiteConfig
@@ -238,7 +238,9 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             jobs, problems = _plan(site, ctx, all_cards, groups)
             if problems:
                 raise _Clash(problems)
-            templates = template_digests(ctx.env, sorted({j.template for j in jobs if j.template}))
+            known = KnownReferences(compiled / "references.json" if compiled is not None else None)
+            templates = template_digests(ctx.env, sorted({j.template for j in jobs if j.template}), known)
+            known.save()
             timings["plan"] = time.perf_counter() - started
             started = time.perf_counter()
             dirty, same = _outdated(jobs, templates, config_key, old, output)

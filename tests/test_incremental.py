@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import re
@@ -101,6 +102,28 @@ def test_template_edit_renders_the_pages_using_it(make_site: MakeSite) -> None:
     run_build(root)
     _theme_file(root, "templates/guide.html", '{% extends "@default/guide.html" %}\n')
     assert rendered(root) == {"guides/choosing-groups/index.html"}
+
+
+def test_template_references_are_kept_and_a_damaged_file_of_them_is_ignored(make_site: MakeSite) -> None:
+    root = make_site()
+    _theme_file(root, "templates/base.html", '{% extends "@default/base.html" %}{# v1 #}\n')
+    first = run_build(root)
+    pages = {p for p in first.rendered if p.endswith(".html")}
+    assert "guides/choosing-groups/index.html" in pages and "groups/alpha-alumni/index.html" in pages
+    kept = root / CACHE_DIR / "templates/references.json"
+    check, _, body = kept.read_bytes().partition(b"\n")
+    assert ["@default/base.html"] in json.loads(body).values()  # the override's own reference
+    # A file whose body no longer matches its digest is not trusted: had these empty lists been believed, no
+    # page would depend on base.html, and editing it would render nothing.
+    kept.write_bytes(check + b"\n" + json.dumps({key: [] for key in json.loads(body)}).encode())
+    _theme_file(root, "templates/base.html", '{% extends "@default/base.html" %}{# v2 #}\n')
+    assert pages <= rendered(root)
+    # That build parsed the sources again and wrote the file anew: the true references, not the forged ones.
+    true, rewritten = json.loads(body), json.loads(kept.read_bytes().partition(b"\n")[2])
+    common = set(true) & set(rewritten)  # all but the first base.html's
+    assert len(common) == len(true) - 1 and all(rewritten[key] == true[key] for key in common)
+    _theme_file(root, "templates/base.html", '{% extends "@default/base.html" %}{# v3 #}\n')
+    assert pages <= rendered(root)
 
 
 def test_cache_gives_the_same_output_as_a_clean_build(make_site: MakeSite, tmp_path: Path) -> None:
