@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from generator.importer.inputs import FORMATS
-from generator.importer.plan import ImportOptions, SetupProblem, import_file
 
 HELP = "make group files from a spreadsheet export (CSV) or a JSON/YAML list of groups"
 EPILOG = """\
@@ -43,6 +42,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Execute `groupdir import`; print the summary; return the exit code."""
+    # Imported here: every other command builds this parser, and none of them needs the importer.
+    from generator.importer.plan import ImportOptions, SetupProblem, import_file
+
     root = getattr(args, "source", None) or Path.cwd()
     options = ImportOptions(
         file=args.file, root=Path(root), into=args.into, fmt=args.format, maps=list(args.map or []),
