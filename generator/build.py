@@ -29,7 +29,7 @@ from generator.model import SiteConfig
 from generator.options import CACHE_DIR, BuildOptions, BuildResult
 from generator.plan import Job
 from generator.records import CardRecords, RecordStore
-from generator.render import RenderContext, Rendered, RenderError, page_urls, render
+from generator.render import RenderContext, Rendered, RenderError, render, sitemap_pages
 from generator.routes import check_collisions, output_path
 from generator.search import INDEX_DIR, build_search_index, search_page_context
 from generator.sources import SourceFile, find_sources
@@ -331,9 +331,9 @@ class _Clash(Exception):
 def _plan(site: Site, ctx: RenderContext, all_cards: str, groups: plan.GroupJobs) -> tuple[list[Job], list[Diagnostic]]:
     """Every output's job, the sitemap's included; and the outputs that more than one source would write."""
     jobs = list(plan.plan(site, all_cards, groups))
-    urls = page_urls(jobs, ctx.urls)
-    jobs.extend(plan.sitemap_jobs(urls))
-    ctx.shared_makers["sitemap"] = lambda: {"urls": urls}
+    pages = sitemap_pages(jobs)
+    jobs.extend(plan.sitemap_jobs(pages))
+    ctx.shared_makers["sitemap"] = lambda: {"urls": [ctx.urls.absolute(page) for page in pages]}
     return jobs, _collisions(jobs, site)
 
 
@@ -344,8 +344,13 @@ def _outdated(jobs: list[Job], templates: dict[str, str], config_key: str, old: 
     dirty: list[Task] = []
     same: list[tuple[Job, cache.Entry]] = []
     output_prefix = f"{output}{os.sep}"
+    # A fingerprint is the job's inputs digest joined to one digest of its template and the configuration: one
+    # hash per template rather than one per output (about 1 us each, a third of a second at 100,000 groups).
+    # Unambiguous, as the second part has a fixed length.
+    salts = {name: digest(f"{template}|{config_key}") for name, template in templates.items()}
+    bare = digest(f"|{config_key}")
     for job in jobs:
-        fingerprint = digest(f"{job.inputs}|{templates.get(job.template, '')}|{config_key}")
+        fingerprint = f"{job.inputs}|{salts.get(job.template, bare)}"
         entry = old.get(job.path)
         if entry is not None and entry[0] == fingerprint:
             same.append((job, entry))

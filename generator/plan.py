@@ -193,7 +193,8 @@ def export_jobs(site: Site) -> Iterator[Job]:
 
 
 def sitemap_jobs(urls: Sequence[str]) -> Iterator[Job]:
-    """sitemap.xml, or a sitemap index with parts of at most 50,000 URLs once the site is larger."""
+    """sitemap.xml, or a sitemap index with parts of at most 50,000 URLs once the site is larger (`urls`:
+    site-relative; the base URL is in every output's fingerprint)."""
     if len(urls) <= SITEMAP_LIMIT:
         yield Job("sitemap.xml", "sitemap", "", ("single",), digest("\n".join(urls)))
         return

@@ -400,9 +400,10 @@ def _robots(job: Job, ctx: RenderContext) -> bytes:
     return feeds.robots(ctx.urls)
 
 
-def page_urls(jobs: list[Job], urls: Urls) -> list[str]:
-    """Absolute URLs of every HTML page worth listing in a sitemap."""
-    return [urls.absolute(_url_of(j)) for j in jobs if j.path.endswith(".html") and j.kind not in ("404",)]
+def sitemap_pages(jobs: list[Job]) -> list[str]:
+    """Site-relative URLs of every HTML page worth listing in a sitemap (made absolute only when the sitemap
+    is written: the plan needs no more than to know whether the list changed)."""
+    return [_url_of(j) for j in jobs if j.path.endswith(".html") and j.kind != "404"]
 
 
 def _sitemap(job: Job, ctx: RenderContext) -> bytes:
