@@ -34,7 +34,7 @@ from generator.routes import check_collisions, output_path
 from generator.search import INDEX_DIR, build_search_index, search_page_context
 from generator.sources import SourceFile, find_sources
 from generator.themes import ThemeError, resolve_theme
-from generator.unchanged import Scan, nothing_to_do, options_key, scan
+from generator.unchanged import Scan, nothing_to_do, options_key, rescan
 
 COMPACT_SLACK = 8 << 20  # bytes of stale record entries tolerated before the store is rewritten
 PARALLEL_MIN = 400  # below this many tasks, worker start-up costs more than it saves
@@ -144,7 +144,7 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None, *,
     """
     total_started = scanned[1] if scanned else time.perf_counter()
     state_file = cache.state_path(options.source / CACHE_DIR, options.output)
-    found = scanned[0] if scanned else scan(options.source)
+    found = scanned[0] if scanned else rescan(options.source, previous.scan if previous else None, options.changed)
     if options.use_cache and scanned is None:
         quick = nothing_to_do(options, found, total_started)
         if quick is not None:
@@ -308,7 +308,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     parsed, kept = loaded.parsed, rows_made.kept(c.slug for c in site.cards)
     if options.use_cache:
         parsed, kept = _compact(store, parsed, kept)
-    result.state = cache.BuildState(parsed, new, True, (site.related_key, site.related), kept, groups)
+    result.state = cache.BuildState(parsed, new, True, (site.related_key, site.related), kept, groups, scan=scan)
     if options.use_cache:
         cache.save_state(state_file, result.state, state)
         if not result.report.items:

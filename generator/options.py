@@ -34,6 +34,9 @@ class BuildOptions:
     # The preview's early reload: when set, pages and assets are published (and this is called with the paths
     # written so far) before the site-wide exports and the search index are made and published.
     pages_published: Callable[[list[str]], None] | None = None
+    # The preview: every path changed since the build that made the state handed to build() (its watcher tells
+    # it), so that only these content files are stamped again. None: unknown, stamp them all.
+    changed: frozenset[Path] | None = None
 
     @property
     def workers(self) -> int:

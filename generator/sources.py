@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -30,6 +31,11 @@ class SourceFile:
         return (self.size, self.mtime_ns)
 
 
+def _skipped(name: str) -> bool:
+    """Hidden, private and editor files and folders, never content."""
+    return name.startswith((".", "_", "#")) or name.endswith("~")
+
+
 def _scan(folder: Path, suffixes: tuple[str, ...]) -> list[os.DirEntry[str]]:
     found: list[os.DirEntry[str]] = []
     try:
@@ -37,7 +43,7 @@ def _scan(folder: Path, suffixes: tuple[str, ...]) -> list[os.DirEntry[str]]:
     except FileNotFoundError:
         return found
     for entry in entries:
-        if entry.name.startswith((".", "_", "#")) or entry.name.endswith("~"):
+        if _skipped(entry.name):
             continue
         if entry.is_dir(follow_symlinks=False):
             found.extend(_scan(Path(entry.path), suffixes))
@@ -46,12 +52,14 @@ def _scan(folder: Path, suffixes: tuple[str, ...]) -> list[os.DirEntry[str]]:
     return found
 
 
+_PLAN = [("groups", "group", GROUP_SUFFIXES)] + [(d, k, (".md",)) for d, k in DOCUMENT_DIRS.items()]
+
+
 def find_sources(root: Path) -> list[SourceFile]:
     """Every content file under `root/content`, sorted by path so that builds are deterministic."""
     content = root / "content"
     out: list[SourceFile] = []
-    plan = [("groups", "group", GROUP_SUFFIXES)] + [(d, k, (".md",)) for d, k in DOCUMENT_DIRS.items()]
-    for folder, kind, suffixes in plan:
+    for folder, kind, suffixes in _PLAN:
         base = content / folder
         skip = len(str(base)) + 1  # an entry's path is the scanned folder's path, a separator, and the rest
         for entry in _scan(base, suffixes):
@@ -59,4 +67,47 @@ def find_sources(root: Path) -> list[SourceFile]:
             rel = f"content/{folder}/" + entry.path[skip:].replace(os.sep, "/")
             out.append(SourceFile(rel, kind, stat.st_size, stat.st_mtime_ns))
     out.sort(key=lambda s: s.path)
+    return out
+
+
+def restamp(root: Path, sources: list[SourceFile], changed: Collection[Path]) -> list[SourceFile] | None:
+    """`sources` (as find_sources found them) with the files at `changed` paths stamped again, added or dropped:
+    what find_sources would find now if nothing else changed. None when a changed path is, or was, a folder
+    under content/ (or cannot be told apart from one): only a full scan can say what it holds.
+
+    For the preview, whose watcher tells it which paths changed: stamping every file costs more than the rest
+    of a one-group rebuild's planning (about 90 ms at 10,000 groups)."""
+    content = os.path.abspath(root / "content")
+    kind_of = {folder: (kind, suffixes) for folder, kind, suffixes in _PLAN}
+    by_path = {source.path: source for source in sources}
+    added = False
+    for path in changed:
+        try:
+            rel = Path(os.path.abspath(path)).relative_to(content)
+        except ValueError:
+            continue  # site.yaml, themes: not content files
+        parts = rel.parts
+        if len(parts) < 2 or parts[0] not in kind_of:
+            if len(parts) < 2:
+                return None  # content/ itself, or one of its folders
+            continue  # outside the folders content is read from
+        name = f"content/{'/'.join(parts)}"
+        if os.path.isdir(path) or any(p.startswith(name + "/") for p in by_path):
+            return None
+        kind, suffixes = kind_of[parts[0]]
+        if any(_skipped(part) for part in parts[1:]) or not parts[-1].lower().endswith(suffixes):
+            continue
+        try:
+            stat = os.stat(path)
+        except OSError:
+            by_path.pop(name, None)
+            continue
+        if not os.path.isfile(path):
+            by_path.pop(name, None)
+            continue
+        added = added or name not in by_path
+        by_path[name] = SourceFile(name, kind, stat.st_size, stat.st_mtime_ns)
+    out = list(by_path.values())
+    if added:
+        out.sort(key=lambda s: s.path)
     return out

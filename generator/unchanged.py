@@ -7,6 +7,7 @@ Kept apart from generator.build so that such a build loads neither Markdown, Jin
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,10 +15,11 @@ from generator import cache, manifest
 from generator.config import load_config
 from generator.diagnostics import Report
 from generator.options import CACHE_DIR, BuildOptions, BuildResult
-from generator.sources import SourceFile, find_sources
+from generator.sources import SourceFile, find_sources, restamp
 from generator.themes import ThemeError, resolve_theme
 
 PARALLEL_STAMPS = 20_000  # from this many output files, the output folder is stamped by worker processes
+RESTAMP_MAX = 64  # changed paths beyond which stamping every content file again costs less than looking
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,16 @@ class Scan:
 
 def scan(source: Path) -> Scan:
     return Scan(manifest.stamp(source / manifest.CONFIG_FILE), find_sources(source))
+
+
+def rescan(source: Path, previous: Scan | None, changed: Collection[Path] | None) -> Scan:
+    """The scan of `source` now, from `previous` when `changed` holds every path changed since it was taken
+    (the preview's watcher knows them) and they are few files; else a full scan."""
+    if previous is not None and changed is not None and len(changed) <= RESTAMP_MAX:
+        sources = restamp(source, previous.sources, changed)
+        if sources is not None:
+            return Scan(manifest.stamp(source / manifest.CONFIG_FILE), sources)
+    return scan(source)
 
 
 def options_key(options: BuildOptions) -> str:

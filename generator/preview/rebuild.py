@@ -110,6 +110,7 @@ class Rebuilder:
         self._printed_warnings = ""
         self._pages_live = 0.0  # seconds from the start of the last build to its early reload
         self._pending: set[Path] = set()
+        self._unbuilt: frozenset[Path] = frozenset()
         self._first = 0.0
         self._last = 0.0
         self._stopping = False
@@ -193,7 +194,10 @@ class Rebuilder:
                                                                                   self._folders),
                                             changes, time.perf_counter() - started))
 
-        options = replace(self.options, use_cache=self.state is None, pages_published=pages_published)
+        # Every path changed since the state in hand was made: the changes of builds that failed since too.
+        unbuilt = self._unbuilt | changes
+        options = replace(self.options, use_cache=self.state is None, pages_published=pages_published,
+                          changed=unbuilt if self.state is not None else None)
         result: BuildResult | None
         try:
             result = self.build_function(options, self.state)
@@ -213,6 +217,9 @@ class Rebuilder:
             reload = ()  # the browsers reloaded when the pages were published
         if result is not None and result.ok and result.state is not None:
             self.state = result.state
+            self._unbuilt = frozenset()
+        else:
+            self._unbuilt = unbuilt
         self.status, self._folders = status, folders
         self._tell(changes, status, result, seconds)
         with self._cond:

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
+import generator.unchanged
 from generator import cache
 from generator.diagnostics import Report, error
 from generator.options import BuildOptions, BuildResult
 from generator.preview import rebuild
 from generator.preview.rebuild import Outcome, Rebuilder, is_development_tree, watch_plan
+from tests.server.conftest import group_yaml, write
 
 BASE = "/groups-directory/"
 
@@ -179,6 +181,42 @@ def test_real_builds_are_incremental(site: Path) -> None:
     assert second.ok and second.result is not None
     assert "groups/beta/index.html" not in second.result.rendered  # only what the change affects
     assert len(second.result.rendered) < len(first.result.rendered)
+
+
+def test_only_the_changed_content_files_are_stamped_again(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scans: list[Path] = []
+    find_sources = generator.unchanged.find_sources
+    monkeypatch.setattr(generator.unchanged, "find_sources", lambda root: scans.append(root) or find_sources(root))
+    rebuilder = Rebuilder(BuildOptions(site, site / ".groupdir-cache" / "preview", jobs=1), lambda o: None,
+                          out=io.StringIO())
+    assert rebuilder.build_once(frozenset()).ok
+    first = len(scans)
+    gamma = site / "content" / "groups" / "gamma.yaml"
+    write(gamma, group_yaml("Gamma Group"))
+    added = rebuilder.build_once(frozenset({gamma}))
+    assert added.ok and added.result is not None and "groups/gamma/index.html" in added.result.written
+    assert len(scans) == first  # the other files' stamps came from the last build
+    folder = site / "content" / "groups" / "eu"
+    folder.mkdir()
+    write(folder / "delta.yaml", group_yaml("Delta Group"))
+    nested = rebuilder.build_once(frozenset({folder}))
+    assert nested.ok and nested.result is not None and "groups/delta/index.html" in nested.result.written
+    assert len(scans) == first + 1  # a new folder: only a full scan knows what it holds
+
+
+def test_changes_of_a_failed_build_are_seen_by_the_next(site: Path) -> None:
+    rebuilder = Rebuilder(BuildOptions(site, site / ".groupdir-cache" / "preview", jobs=1), lambda o: None,
+                          out=io.StringIO())
+    assert rebuilder.build_once(frozenset()).ok
+    alpha, beta = site / "content" / "groups" / "alpha.yaml", site / "content" / "groups" / "beta.yaml"
+    write(alpha, group_yaml("Alpha Renamed"))
+    write(beta, "name: [unclosed\n")
+    assert not rebuilder.build_once(frozenset({alpha, beta})).ok
+    write(beta, group_yaml("Beta Group"))
+    fixed = rebuilder.build_once(frozenset({beta}))  # alpha's edit was never built
+    assert fixed.ok
+    page = site / ".groupdir-cache" / "preview" / "groups" / "alpha" / "index.html"
+    assert "Alpha Renamed" in page.read_text("utf-8")
 
 
 def test_watch_plan(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:

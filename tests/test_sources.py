@@ -1,0 +1,107 @@
+"""Finding content files, and stamping again only the paths a watcher saw change (the preview's restamp)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator.sources import find_sources, restamp
+
+
+def _site(root: Path) -> Path:
+    for rel in ("groups/alpha.yaml", "groups/beta.md", "groups/eu/gamma.yaml", "guides/choosing.md",
+                "milestones/million.md", "pages/about.md"):
+        path = root / "content" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{rel}\n", "utf-8")
+    return root
+
+
+def _bump(path: Path, text: str) -> None:
+    path.write_text(text, "utf-8")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # a stamp that surely differs
+
+
+Change = Callable[[Path], list[Path]]
+
+
+def _edit(root: Path) -> list[Path]:
+    path = root / "content/groups/alpha.yaml"
+    _bump(path, "name: Alpha, longer now\n")
+    return [path]
+
+
+def _add(root: Path) -> list[Path]:
+    path = root / "content/groups/eu/delta.YAML"  # suffixes are matched in any case, as when scanning
+    path.write_text("x\n", "utf-8")
+    return [path]
+
+
+def _delete(root: Path) -> list[Path]:
+    path = root / "content/groups/beta.md"
+    path.unlink()
+    return [path]
+
+
+def _rename(root: Path) -> list[Path]:
+    old, new = root / "content/guides/choosing.md", root / "content/guides/running.md"
+    old.rename(new)
+    return [old, new]
+
+
+def _hidden_and_foreign(root: Path) -> list[Path]:
+    made = [root / "content/groups/_draft.yaml", root / "content/groups/.alpha.yaml.swp",
+            root / "content/groups/notes.txt", root / "content/guides/table.csv", root / "content/extra/x.yaml",
+            root / "site.yaml", root / "themes/default/templates/group.html"]
+    for path in made:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x\n", "utf-8")
+    return made
+
+
+def _a_path_that_is_gone_and_never_was(root: Path) -> list[Path]:
+    return [root / "content/milestones/never.md"]
+
+
+@pytest.mark.parametrize("change", [_edit, _add, _delete, _rename, _hidden_and_foreign,
+                                    _a_path_that_is_gone_and_never_was])
+def test_restamping_the_changed_paths_finds_what_a_full_scan_finds(tmp_path: Path, change: Change) -> None:
+    root = _site(tmp_path)
+    before = find_sources(root)
+    changed = change(root)
+    after = find_sources(root)
+    assert restamp(root, before, changed) == after
+    assert after != before or change in (_hidden_and_foreign, _a_path_that_is_gone_and_never_was)
+
+
+def test_restamp_takes_relative_and_absolute_paths_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _site(tmp_path / "site")
+    before = find_sources(root)
+    changed = _add(root) + _edit(root)
+    monkeypatch.chdir(tmp_path)
+    assert restamp(Path("site"), before, changed) == find_sources(root)
+    assert restamp(root, before, [Path("site") / p.relative_to(root) for p in changed]) == find_sources(root)
+
+
+@pytest.mark.parametrize("folder_change", ["new folder", "deleted folder", "deleted folder of files", "content"])
+def test_a_changed_folder_needs_a_full_scan(tmp_path: Path, folder_change: str) -> None:
+    root = _site(tmp_path)
+    before = find_sources(root)
+    if folder_change == "new folder":
+        changed = root / "content/groups/asia"
+        changed.mkdir()
+        (changed / "tokyo.yaml").write_text("x\n", "utf-8")
+    elif folder_change == "deleted folder":
+        changed = root / "content/groups/eu"
+        shutil.rmtree(changed)
+    elif folder_change == "deleted folder of files":
+        changed = root / "content/guides"
+        shutil.rmtree(changed)
+    else:
+        changed = root / "content"
+    assert restamp(root, before, [changed]) is None
