@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import threading
 import time
@@ -217,6 +218,20 @@ def test_changes_of_a_failed_build_are_seen_by_the_next(site: Path) -> None:
     assert fixed.ok
     page = site / ".groupdir-cache" / "preview" / "groups" / "alpha" / "index.html"
     assert "Alpha Renamed" in page.read_text("utf-8")
+
+
+def test_rebuilds_hold_cycle_collection_until_they_end(site: Path) -> None:
+    enabled: list[bool] = []
+
+    def build(options: BuildOptions, previous: cache.BuildState | None) -> BuildResult:
+        enabled.append(gc.isenabled())
+        return BuildResult(Report(), written=["index.html"], state=cache.BuildState({}, {}, True))
+
+    rebuilder = Rebuilder(BuildOptions(site, site / "preview"), lambda o: None, out=io.StringIO(), build_function=build)
+    rebuilder.build_once(frozenset())
+    rebuilder.build_once(frozenset({site / "content" / "groups" / "alpha.yaml"}))
+    assert enabled == [True, False]  # the first build makes the whole model, and collects as usual
+    assert gc.isenabled()
 
 
 def test_watch_plan(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
