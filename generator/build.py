@@ -31,7 +31,7 @@ from generator.plan import Job
 from generator.records import CardRecords, RecordStore
 from generator.render import RenderContext, Rendered, RenderError, render, sitemap_pages
 from generator.routes import check_collisions, output_path
-from generator.search import INDEX_DIR, build_search_index, search_page_context
+from generator.search import INDEX_DIR, build_search_index, known, search_page_context
 from generator.sources import SourceFile, find_sources
 from generator.themes import ThemeError, resolve_theme
 from generator.unchanged import Scan, nothing_to_do, options_key, rescan
@@ -233,7 +233,8 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     beside = (not standing and options.workers > 1 and len(site.cards) >= SEARCH_BESIDE_MIN
               and options.pages_published is None)
     try:
-        with _beside(lambda: _stage_search(site, ctx, staging, output, old), beside) as search_files:
+        terms_file = cache.terms_path(options.source / CACHE_DIR, output) if compiled is not None else None
+        with _beside(lambda: _stage_search(site, ctx, staging, output, old, terms_file), beside) as search_files:
             groups = plan.group_jobs(site, state.group_jobs)
             jobs, problems = _plan(site, ctx, all_cards, groups)
             if problems:
@@ -565,9 +566,15 @@ def _record(rel: str, written: writer.Written, fingerprint: str, new: dict[str, 
         result.unchanged += 1
 
 
-def _stage_search(site: Site, ctx: RenderContext, staging: Path, output: Path,
-                  old: dict[str, cache.Entry]) -> list[writer.Written]:
-    return [_stage_one(rel, data, old, staging, output) for rel, data in _search_files(site, ctx)]
+def _stage_search(site: Site, ctx: RenderContext, staging: Path, output: Path, old: dict[str, cache.Entry],
+                  terms_file: Path | None) -> list[writer.Written]:
+    """Make and stage the search index; with `terms_file`, the groups' term weights are taken from it where
+    their cards are unchanged, and this build's are saved in it for the next (by the index's builder, once
+    every group's are known)."""
+    context = digest(repr((cache.HEADER, sorted((c.slug, c.name) for c in site.config.categories))))
+    terms = known.load(terms_file, context) if terms_file is not None else None
+    files = build_search_index(site.cards, site.config, lambda slug: ctx.urls.path(f"groups/{slug}/"), known=terms)
+    return [_stage_one(rel, data, old, staging, output) for rel, data in files]
 
 
 _beside_work: dict[str, Callable[[], Any]] = {}
@@ -596,10 +603,6 @@ def _run_beside() -> Any:
 
 def _search_context(site: Site) -> dict[str, Any]:
     return dict(search_page_context(site.cards, site.config))
-
-
-def _search_files(site: Site, ctx: RenderContext) -> Iterable[tuple[str, bytes]]:
-    return build_search_index(site.cards, site.config, lambda slug: ctx.urls.path(f"groups/{slug}/"))
 
 
 __all__ = ["BuildOptions", "BuildResult", "build", "load_site", "output_path"]

@@ -88,6 +88,11 @@ def layouts_path(cache_dir: Path, output: Path) -> Path:
     return cache_dir / f"exports-{_output_key(output)}.layout"
 
 
+def terms_path(cache_dir: Path, output: Path) -> Path:
+    """The groups' search term weights (generator.search.known) of the last build into the same output."""
+    return cache_dir / f"terms-{_output_key(output)}.bin"
+
+
 def manifest_path(cache_dir: Path, output: Path) -> Path:
     """The manifest (generator.manifest) of the last clean build into the same output."""
     return cache_dir / f"manifest-{_output_key(output)}.txt"

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,7 @@ import generator.build
 import generator.cache
 import generator.plan
 import generator.render
+import generator.search.known
 import generator.unchanged
 from generator.options import CACHE_DIR
 from generator.render import RenderError
@@ -284,6 +286,38 @@ def test_search_index_made_beside_the_rendering_is_the_same(tmp_path: Path, monk
     clean = tmp_path / "clean"
     assert run_build(root, clean, jobs=1, use_cache=False).ok
     assert tree(beside) == tree(clean)
+
+
+def test_search_terms_of_unchanged_groups_are_taken_from_the_last_build(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_scale_fixture import write_synthetic_site
+
+    root = write_synthetic_site(tmp_path / "site", 120)
+    assert run_build(root, jobs=1).ok
+    terms_file = next((root / CACHE_DIR).glob("terms-*.bin"))
+    loaded: list[generator.search.known.KnownTerms] = []
+    real = generator.search.known.load
+
+    def noting(path: Path, context: str) -> generator.search.known.KnownTerms:
+        loaded.append(real(path, context))
+        return loaded[-1]
+
+    monkeypatch.setattr(generator.search.known, "load", noting)
+    clean = tmp_path / "clean"
+    files = sorted((root / "content/groups").glob("*.yaml"))
+    for n, damage in enumerate([False, True]):
+        if damage:  # a damaged file is not trusted: every group is analysed again, to the same index
+            data = bytearray(terms_file.read_bytes())
+            data[len(data) // 2] ^= 0x01
+            terms_file.write_bytes(bytes(data))
+        path = files[n * 7]
+        path.write_text(path.read_text("utf-8").replace("summary: ", "summary: Findable ", 1), "utf-8")
+        result = run_build(root, jobs=1)
+        assert result.ok and any(p.startswith("search/index/") for p in result.written)
+        assert loaded[-1].hits == (0 if damage else 119)
+        assert run_build(root, clean, jobs=1, use_cache=False).ok
+        assert tree(root / "output") == tree(clean)
+    assert generator.search.known.load(terms_file, "another context").known == {}
 
 
 @pytest.mark.parametrize("beside", [False, True], ids=["pool", "pool-and-index-beside"])
@@ -592,13 +626,13 @@ def test_search_index_is_made_again_only_when_a_card_changed(make_site: MakeSite
     root = make_site()
     run_build(root)
     made: list[int] = []
-    real = generator.build._search_files
+    real = generator.build.build_search_index
 
-    def counting(*args: object) -> object:
+    def counting(*args: Any, **kwargs: Any) -> Any:
         made.append(1)
-        return real(*args)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr("generator.build._search_files", counting)
+    monkeypatch.setattr("generator.build.build_search_index", counting)
     path = root / "content/groups/alpha-alumni.yaml"
     path.write_text(GROUP_A.replace("Alpha's **alumni** meet here.", "Alpha's alumni meet here, weekly."))
     assert run_build(root).ok and made == []  # descriptions are not in the index

@@ -18,6 +18,7 @@ from generator.model import ACTIVITY_LEVELS, Card, SiteConfig
 from generator.search.analyzer import analyze, normalize
 from generator.search.codec import block, u32
 from generator.search.facets import FACETS, Columns, FacetTable
+from generator.search.known import KnownTerms
 from generator.search.postings import DESCRIPTION, KEYWORDS, NAME, SUMMARY, Accumulator, weights
 from generator.search.terms import Layout, TermWriter
 
@@ -63,7 +64,8 @@ def _active_key(card: Card, doc: int) -> tuple[int, bool, float, bool, int, int]
 
 
 def build(cards: Sequence[Card], config: SiteConfig, group_url: Callable[[str], str], *,
-          layout: Layout | None = None, describe: Describe | None = None) -> Iterator[tuple[str, bytes]]:
+          layout: Layout | None = None, describe: Describe | None = None,
+          known: KnownTerms | None = None) -> Iterator[tuple[str, bytes]]:
     layout = layout or Layout()
     folded_all = [normalize(card.name) for card in cards]
     order = doc_order(cards, folded_all)
@@ -96,7 +98,9 @@ def build(cards: Sequence[Card], config: SiteConfig, group_url: Callable[[str], 
     accumulator = Accumulator(layout.spill)
     category_names = {c.slug: c.name for c in config.categories}
     for doc, card in enumerate(docs):
-        accumulator.add(doc, weights(_fields(card, category_names, describe)))
+        accumulator.add(doc, _weights(card, category_names, describe, known))
+    if known is not None:
+        known.close()
     writer = TermWriter(count, rows, layout)
     for merged in accumulator.merged():
         for name, data in writer.add(merged):
@@ -104,6 +108,19 @@ def build(cards: Sequence[Card], config: SiteConfig, group_url: Callable[[str], 
     for name, data in writer.ranges(columns):
         yield INDEX_DIR + name, data
     yield INDEX_DIR + "meta.json", _meta(count, table, empty_counts, writer, layout, url_pattern(group_url))
+
+
+def _weights(card: Card, category_names: dict[str, str], describe: Describe | None,
+             known: KnownTerms | None) -> dict[str, int]:
+    """A group's term weights, taken from the last build's when its card is unchanged (descriptions, which the
+    card does not cover, are never taken so)."""
+    if known is None or describe is not None:
+        return weights(_fields(card, category_names, describe))
+    found = known.get(card.slug, card.digest)
+    if found is None:
+        found = weights(_fields(card, category_names, describe))
+        known.keep(card.slug, card.digest, found)
+    return found
 
 
 def _fields(card: Card, category_names: dict[str, str],
