@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import multiprocessing
 import os
@@ -233,8 +234,9 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     beside = (not standing and options.workers > 1 and len(site.cards) >= SEARCH_BESIDE_MIN
               and options.pages_published is None)
     try:
-        terms_file = cache.terms_path(options.source / CACHE_DIR, output) if compiled is not None else None
-        with _beside(lambda: _stage_search(site, ctx, staging, output, old, terms_file), beside) as search_files:
+        parts = functools.partial(cache.search_parts_path, options.source / CACHE_DIR, output) \
+            if compiled is not None else None
+        with _beside(lambda: _stage_search(site, ctx, staging, output, old, parts), beside) as search_files:
             groups = plan.group_jobs(site, state.group_jobs)
             jobs, problems = _plan(site, ctx, all_cards, groups)
             if problems:
@@ -567,13 +569,15 @@ def _record(rel: str, written: writer.Written, fingerprint: str, new: dict[str, 
 
 
 def _stage_search(site: Site, ctx: RenderContext, staging: Path, output: Path, old: dict[str, cache.Entry],
-                  terms_file: Path | None) -> list[writer.Written]:
-    """Make and stage the search index; with `terms_file`, the groups' term weights are taken from it where
-    their cards are unchanged, and this build's are saved in it for the next (by the index's builder, once
-    every group's are known)."""
+                  parts: Callable[[str], Path] | None) -> list[writer.Written]:
+    """Make and stage the search index. With `parts` (where the cache keeps each kind of part), the groups'
+    term weights and the heavy prefixes' answers are taken from the last build's where all they are made from
+    is unchanged, and this build's are saved for the next (by the index's builder, once it has them all)."""
     context = digest(repr((cache.HEADER, sorted((c.slug, c.name) for c in site.config.categories))))
-    terms = known.load(terms_file, context) if terms_file is not None else None
-    files = build_search_index(site.cards, site.config, lambda slug: ctx.urls.path(f"groups/{slug}/"), known=terms)
+    files = build_search_index(
+        site.cards, site.config, lambda slug: ctx.urls.path(f"groups/{slug}/"),
+        known=known.load(parts("terms"), context) if parts is not None else None,
+        aggregates=known.load_aggregates(parts("aggregates"), context) if parts is not None else None)
     return [_stage_one(rel, data, old, staging, output) for rel, data in files]
 
 

@@ -88,9 +88,9 @@ def layouts_path(cache_dir: Path, output: Path) -> Path:
     return cache_dir / f"exports-{_output_key(output)}.layout"
 
 
-def terms_path(cache_dir: Path, output: Path) -> Path:
-    """The groups' search term weights (generator.search.known) of the last build into the same output."""
-    return cache_dir / f"terms-{_output_key(output)}.bin"
+def search_parts_path(cache_dir: Path, output: Path, part: str) -> Path:
+    """Parts of the search index (generator.search.known) from the last build into the same output."""
+    return cache_dir / f"search-{part}-{_output_key(output)}.bin"
 
 
 def manifest_path(cache_dir: Path, output: Path) -> Path:

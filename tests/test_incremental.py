@@ -294,7 +294,7 @@ def test_search_terms_of_unchanged_groups_are_taken_from_the_last_build(tmp_path
 
     root = write_synthetic_site(tmp_path / "site", 120)
     assert run_build(root, jobs=1).ok
-    terms_file = next((root / CACHE_DIR).glob("terms-*.bin"))
+    terms_file = next((root / CACHE_DIR).glob("search-terms-*.bin"))
     loaded: list[generator.search.known.KnownTerms] = []
     real = generator.search.known.load
 

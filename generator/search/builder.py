@@ -18,7 +18,7 @@ from generator.model import ACTIVITY_LEVELS, Card, SiteConfig
 from generator.search.analyzer import analyze, normalize
 from generator.search.codec import block, u32
 from generator.search.facets import FACETS, Columns, FacetTable
-from generator.search.known import KnownTerms
+from generator.search.known import KnownAggregates, KnownTerms
 from generator.search.postings import DESCRIPTION, KEYWORDS, NAME, SUMMARY, Accumulator, weights
 from generator.search.terms import Layout, TermWriter
 
@@ -65,7 +65,7 @@ def _active_key(card: Card, doc: int) -> tuple[int, bool, float, bool, int, int]
 
 def build(cards: Sequence[Card], config: SiteConfig, group_url: Callable[[str], str], *,
           layout: Layout | None = None, describe: Describe | None = None,
-          known: KnownTerms | None = None) -> Iterator[tuple[str, bytes]]:
+          known: KnownTerms | None = None, aggregates: KnownAggregates | None = None) -> Iterator[tuple[str, bytes]]:
     layout = layout or Layout()
     folded_all = [normalize(card.name) for card in cards]
     order = doc_order(cards, folded_all)
@@ -101,7 +101,7 @@ def build(cards: Sequence[Card], config: SiteConfig, group_url: Callable[[str], 
         accumulator.add(doc, _weights(card, category_names, describe, known))
     if known is not None:
         known.close()
-    writer = TermWriter(count, rows, layout)
+    writer = TermWriter(count, rows, layout, aggregates)
     for merged in accumulator.merged():
         for name, data in writer.add(merged):
             yield INDEX_DIR + name, data

@@ -8,6 +8,7 @@ varint industry + 1 (0: none), varint number of languages, varint language codes
 
 from __future__ import annotations
 
+import hashlib
 from array import array
 from collections import Counter
 from collections.abc import Collection, Sequence
@@ -145,6 +146,14 @@ class Columns:
             known = self._sets[languages] = len(self.sets)
             self.sets.append(languages)
         self.languages.append(known)
+
+    def digest(self) -> bytes:
+        """A digest of every group's facet values."""
+        hasher = hashlib.blake2b(digest_size=20)
+        hasher.update(repr((self.sizes, self.sets, len(self.small))).encode())
+        for column in (self.small, self.place, self.languages):
+            hasher.update(column.tobytes())
+        return hasher.digest()
 
     def count(self, docs: Collection[int]) -> list[Counter[int]]:
         """How many of `docs` have each value, per facet."""

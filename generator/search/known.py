@@ -1,10 +1,12 @@
-"""Each group's term weights from the last build, so that the next one analyses only the groups that changed.
+"""Parts of the search index from the last build, so that the next one makes again only what changed.
 
-Analysing every group's name, summary and keywords is over a third of the search index's making (about 3 s
-at 100,000 groups), and after an edit all but one group give the same weights again. The weights are kept
-by slug with the card digest they were made from, in a file beside the build cache: a header that says what
-else they depend on (groupdir's code, the category names), and a checksum of the whole body. A file that is
-missing, damaged or from another context counts as empty; it is only ever a shortcut.
+After an edit, all but one group give the same term weights again, and nearly every heavy prefix the same
+precomputed answer; analysing every group and counting the groups behind every heavy prefix are the largest
+parts of making the index. Each part is kept under a key that covers all it is made from (a group's weights
+by slug with its card's digest; a prefix's answer by a digest of its terms, their postings and the groups'
+facets), in a file beside the build cache with a context (groupdir's code, the category names) and a
+checksum of the whole body. A file that is missing, damaged or from another context counts as empty; it is
+only ever a shortcut.
 
 A group's terms are stored as one string (terms joined by NUL, which no term holds) and its weights as bytes
 (each 1-255), so that reading 100,000 groups back makes a few objects per group rather than one per term.
@@ -16,6 +18,7 @@ import hashlib
 import os
 import pickle
 from pathlib import Path
+from typing import Any
 
 Weights = dict[str, int]
 Stored = tuple[str, str, bytes]  # card digest, terms joined by NUL, weights
@@ -23,19 +26,36 @@ _CHECKSUM = 32
 _SEPARATOR = "\0"
 
 
-class KnownTerms:
-    """Weights read from the last build (`get`), and those of this build (`keep`), saved for the next into
-    `path` (if any) once every group's are known (`close`)."""
+class Remembered:
+    """What the last build saved in `path` (`known`), and what this build makes (`made`), saved there for the next
+    on `close`. Each entry is asked for once, so one taken is dropped from `known`."""
 
-    def __init__(self, known: dict[str, Stored] | None = None, *, path: Path | None = None,
-                 context: str = "") -> None:
+    def __init__(self, known: dict[Any, Any] | None = None, *, path: Path | None = None, context: str = "") -> None:
         self.known = known or {}
-        self.made: dict[str, Stored] = {}
-        self.hits = 0
+        self.made: dict[Any, Any] = {}
+        self.hits = 0  # entries taken from the last build
+        self.misses = 0  # entries made anew
         self.path, self.context = path, context
 
+    def _take(self, key: Any) -> Any:
+        found = self.known.pop(key, None)
+        if found is not None:
+            self.hits += 1
+            self.made[key] = found
+        return found
+
+    def close(self) -> None:
+        """Save what this build made (with a path) and let it all go."""
+        if self.path is not None:
+            save(self.path, self.context, self.made)
+        self.known, self.made = {}, {}
+
+
+class KnownTerms(Remembered):
+    """Each group's term weights by slug, with the digest of the card they were made from."""
+
     def get(self, slug: str, card_digest: str) -> Weights | None:
-        found = self.known.pop(slug, None)  # each group is asked for once: what is left is no longer needed
+        found: Stored | None = self.known.pop(slug, None)
         if found is None or found[0] != card_digest:
             return None
         self.hits += 1
@@ -43,26 +63,37 @@ class KnownTerms:
         return dict(zip(found[1].split(_SEPARATOR), found[2], strict=True)) if found[1] else {}
 
     def keep(self, slug: str, card_digest: str, weights: Weights) -> None:
+        self.misses += 1
         terms = _SEPARATOR.join(weights)
         if any(_SEPARATOR in term for term in weights) or not all(0 < w < 256 for w in weights.values()):
             return  # cannot be stored faithfully: made again next time
         self.made[slug] = (card_digest, terms, bytes(weights.values()))
 
 
-    def close(self) -> None:
-        """Every group's weights are known: save them (with a path) and let them go, before the index's later,
-        larger stages."""
-        if self.path is not None:
-            _save(self.path, self.context, self.made)
-        self.known, self.made = {}, {}
+class KnownAggregates(Remembered):
+    """The precomputed answers of heavy prefixes (generator.search.terms), by a digest of all each is made from:
+    counting the groups behind each prefix's terms is a third of the term files' making."""
+
+    def get(self, key: bytes) -> bytes | None:
+        found: bytes | None = self._take(key)
+        return found
+
+    def keep(self, key: bytes, data: bytes) -> None:
+        self.misses += 1
+        self.made[key] = data
 
 
 def load(path: Path, context: str) -> KnownTerms:
     """The weights saved in `path` for the same `context` (else none), to be saved there again on closing."""
-    return KnownTerms(_read(path, context), path=path, context=context)
+    return KnownTerms(read(path, context), path=path, context=context)
 
 
-def _read(path: Path, context: str) -> dict[str, Stored]:
+def load_aggregates(path: Path, context: str) -> KnownAggregates:
+    return KnownAggregates(read(path, context), path=path, context=context)
+
+
+def read(path: Path, context: str) -> dict[Any, Any]:
+    """A dictionary saved by `save` for the same `context`; empty if missing, damaged or of another context."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -77,8 +108,8 @@ def _read(path: Path, context: str) -> dict[str, Stored]:
     return known if saved_context == context and isinstance(known, dict) else {}
 
 
-def _save(path: Path, context: str, made: dict[str, Stored]) -> None:
-    """Write this build's weights (atomically; a failure only loses the shortcut)."""
+def save(path: Path, context: str, made: dict[Any, Any]) -> None:
+    """Write a dictionary with its context and a checksum (atomically; a failure only loses the shortcut)."""
     body = pickle.dumps((context, made), protocol=pickle.HIGHEST_PROTOCOL)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:

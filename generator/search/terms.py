@@ -10,6 +10,7 @@ varint k + k (doc, score) best first.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import math
 import tempfile
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 from generator.search.codec import block, name_hash, order_key, text, varint
 from generator.search.facets import Columns
+from generator.search.known import KnownAggregates
 from generator.search.postings import Merged
 
 EXACT, COMPLETION = 4, 3
@@ -57,8 +59,10 @@ def separator(before: str, after: str) -> str:
 class TermWriter:
     """Takes the merged terms in order; yields external posting files, then the range files."""
 
-    def __init__(self, count: int, rows: Sequence[bytes], layout: Layout) -> None:
+    def __init__(self, count: int, rows: Sequence[bytes], layout: Layout,
+                 known: KnownAggregates | None = None) -> None:
         self.count, self.rows, self.layout = count, rows, layout
+        self.known = known
         self.terms: list[str] = []
         self.df = array("I")
         self.idf = array("I")
@@ -127,8 +131,11 @@ class TermWriter:
                 self.names.append("t/empty.bin")
             self._close()
         aggregates: list[list[bytes]] = [[] for _ in self.spans]
+        facets_key = facets.digest() if self.known is not None else b""
         for prefix, low, high in self._heavy_prefixes():
-            aggregates[self.range_of[low]].append(self._aggregate(prefix, low, high, facets))
+            aggregates[self.range_of[low]].append(self._remembered(prefix, low, high, facets, facets_key))
+        if self.known is not None:
+            self.known.close()
         for (start, end, terms), name, extra in zip(self.spans, self.names, aggregates, strict=True):
             self.bodies.seek(start)
             out = bytearray()
@@ -173,9 +180,31 @@ class TermWriter:
         ids.frombytes(self.raw.read(count * 4))
         return ids, self.raw.read(count)
 
-    def _aggregate(self, prefix: str, low: int, high: int,
-                   facets: Columns) -> bytes:
+    def _remembered(self, prefix: str, low: int, high: int, facets: Columns, facets_key: bytes) -> bytes:
+        """A prefix's aggregate, taken from the last build's when all it is made from is the same: the prefix,
+        its terms with their idf and postings, every group's facet values, and the layout."""
+        if self.known is None:
+            return self._aggregate(prefix, low, high, facets)
         chosen = expansions(self.terms, self.df, prefix, low, high, self.layout.expansions)
+        hasher = hashlib.blake2b(digest_size=20)
+        hasher.update(repr((prefix, self.count, self.layout.head, self.layout.expansions)).encode())
+        hasher.update(facets_key)
+        for index in chosen:
+            ids, weights = self._arrays(index)
+            hasher.update(repr((self.terms[index], self.idf[index], len(ids))).encode())
+            hasher.update(ids.tobytes())
+            hasher.update(weights)
+        key = hasher.digest()
+        found = self.known.get(key)
+        if found is None:
+            found = self._aggregate(prefix, low, high, facets, chosen)
+            self.known.keep(key, found)
+        return found
+
+    def _aggregate(self, prefix: str, low: int, high: int, facets: Columns,
+                   chosen: list[int] | None = None) -> bytes:
+        if chosen is None:
+            chosen = expansions(self.terms, self.df, prefix, low, high, self.layout.expansions)
         key = tuple(chosen)
         if key not in self._counted:
             self._counted.clear()  # nested prefixes share their expansions; keep only the latest
