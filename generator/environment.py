@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ import jinja2
 import jinja2.meta
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
 
+from generator import sealed
 from generator.text import format_number
 from generator.themes import Theme
 
@@ -122,44 +121,23 @@ class KnownReferences:
     """What each template source refers to (_references), kept in a file from one build to the next:
     parsing the default theme's templates to find out costs about 60 ms, on every build with work to do.
 
-    Keyed by a digest of the source, so an edited template is parsed again; the file carries a digest of its
-    own body, and one that is damaged or unreadable counts as empty."""
+    Keyed by a digest of the source, so an edited template is parsed again; the file is sealed
+    (generator.sealed), and one that is damaged or unreadable counts as empty."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.known: dict[str, list[str]] = _read_checked(path) if path is not None else {}
+        self.known: dict[str, tuple[str, ...]] = sealed.read(path) if path is not None else {}
         self.found = False
 
     def __call__(self, text: str) -> tuple[str, ...]:
         key = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
         known = self.known.get(key)
         if known is None:
-            known = self.known[key] = list(_references(text))
+            known = self.known[key] = _references(text)
             self.found = True
-        return tuple(known)
+        return known
 
     def save(self) -> None:
         """Write the file if this build parsed any source (never fails the build: it is only a cache)."""
-        if self.path is None or not self.found:
-            return
-        body = json.dumps(self.known, sort_keys=True).encode()
-        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        try:
-            temporary.write_bytes(hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b"\n" + body)
-            os.replace(temporary, self.path)
-        except OSError:
-            temporary.unlink(missing_ok=True)
-
-
-def _read_checked(path: Path) -> dict[str, list[str]]:
-    try:
-        check, _, body = path.read_bytes().partition(b"\n")
-        if hashlib.blake2b(body, digest_size=16).hexdigest().encode() != check:
-            return {}
-        found = json.loads(body)
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(found, dict) or not all(
-            isinstance(refs, list) and all(isinstance(r, str) for r in refs) for refs in found.values()):
-        return {}
-    return found
+        if self.path is not None and self.found:
+            sealed.write(self.path, self.known)

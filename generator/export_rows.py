@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import exports, routes
+from generator import exports, routes, sealed
 from generator.derive import digest
-from generator.records import RecordStore, opened, seal
+from generator.records import RecordStore
+from generator.sealed import opened, seal
 
 Known = dict[str, tuple[str, int, int]]  # slug -> (digest of its index.json, offset, length in the store)
 _LENGTH = 4  # bytes of the JSON line's length in front of an entry's body
@@ -57,18 +57,11 @@ _COPY = 1 << 20  # bytes copied from the old file at a time
 
 def load_layouts(path: Path) -> Layouts:
     """The layouts the last build saved, or none if the file is missing or damaged."""
-    try:
-        body = opened(path.read_bytes())
-        found = pickle.loads(body) if body is not None else {}
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
-        return {}
-    return found if isinstance(found, dict) else {}
+    return sealed.read(path)
 
 
 def save_layouts(path: Path, layouts: Layouts) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(seal(pickle.dumps(layouts, protocol=pickle.HIGHEST_PROTOCOL)))
-    os.replace(temporary, path)
+    sealed.write(path, layouts)
 
 
 class ExportRows:

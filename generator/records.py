@@ -13,7 +13,6 @@ as much as that folder: it holds pickles.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 from array import array
@@ -23,28 +22,15 @@ from pathlib import Path
 from markupsafe import Markup
 
 from generator.model import Group
+from generator.sealed import opened, seal
 
 Ref = tuple[int, int]  # offset, length
-_CHECK = 8  # bytes of checksum in front of each entry
 
 
 @dataclass(frozen=True, slots=True)
 class StoredGroup:
     group: Group
     description_html: Markup
-
-
-def seal(body: bytes) -> bytes:
-    """An entry: a checksum, then the body."""
-    return hashlib.blake2b(body, digest_size=_CHECK).digest() + body
-
-
-def opened(blob: bytes) -> bytes | None:
-    """The body of an entry, or None when the checksum does not match."""
-    body = blob[_CHECK:]
-    if len(blob) <= _CHECK or hashlib.blake2b(body, digest_size=_CHECK).digest() != blob[:_CHECK]:
-        return None
-    return body
 
 
 def pack(group: Group, description_html: str) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import re
@@ -19,6 +18,7 @@ import generator.build
 import generator.cache
 import generator.plan
 import generator.render
+import generator.sealed
 import generator.search.known
 import generator.unchanged
 from generator.options import CACHE_DIR
@@ -112,16 +112,18 @@ def test_template_references_are_kept_and_a_damaged_file_of_them_is_ignored(make
     first = run_build(root)
     pages = {p for p in first.rendered if p.endswith(".html")}
     assert "guides/choosing-groups/index.html" in pages and "groups/alpha-alumni/index.html" in pages
-    kept = root / CACHE_DIR / "templates/references.json"
-    check, _, body = kept.read_bytes().partition(b"\n")
-    assert ["@default/base.html"] in json.loads(body).values()  # the override's own reference
-    # A file whose body no longer matches its digest is not trusted: had these empty lists been believed, no
+    kept = root / CACHE_DIR / "templates/references.bin"
+    true = generator.sealed.read(kept)
+    assert ("@default/base.html",) in true.values()  # the override's own reference
+    # A file whose body no longer matches its checksum is not trusted: had these empty lists been believed, no
     # page would depend on base.html, and editing it would render nothing.
-    kept.write_bytes(check + b"\n" + json.dumps({key: [] for key in json.loads(body)}).encode())
+    blob = kept.read_bytes()
+    checksum = blob[:len(blob) - len(generator.sealed.opened(blob) or b"")]
+    kept.write_bytes(checksum + pickle.dumps(("", {key: () for key in true})))
     _theme_file(root, "templates/base.html", '{% extends "@default/base.html" %}{# v2 #}\n')
     assert pages <= rendered(root)
     # That build parsed the sources again and wrote the file anew: the true references, not the forged ones.
-    true, rewritten = json.loads(body), json.loads(kept.read_bytes().partition(b"\n")[2])
+    rewritten = generator.sealed.read(kept)
     common = set(true) & set(rewritten)  # all but the first base.html's
     assert len(common) == len(true) - 1 and all(rewritten[key] == true[key] for key in common)
     _theme_file(root, "templates/base.html", '{% extends "@default/base.html" %}{# v3 #}\n')

@@ -4,9 +4,8 @@ After an edit, all but one group give the same term weights again, and nearly ev
 precomputed answer; analysing every group and counting the groups behind every heavy prefix are the largest
 parts of making the index. Each part is kept under a key that covers all it is made from (a group's weights
 by slug with its card's digest; a prefix's answer by a digest of its terms, their postings and the groups'
-facets), in a file beside the build cache with a context (groupdir's code, the category names) and a
-checksum of the whole body. A file that is missing, damaged or from another context counts as empty; it is
-only ever a shortcut.
+facets), in a sealed file beside the build cache (generator.sealed) whose context is groupdir's code and the
+category names. A file that is missing, damaged or from another context counts as empty.
 
 A group's terms are stored as one string (terms joined by NUL, which no term holds) and its weights as bytes
 (each 1-255), so that reading 100,000 groups back makes a few objects per group rather than one per term.
@@ -14,15 +13,13 @@ A group's terms are stored as one string (terms joined by NUL, which no term hol
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
 from pathlib import Path
 from typing import Any
 
+from generator import sealed
+
 Weights = dict[str, int]
 Stored = tuple[str, str, bytes]  # card digest, terms joined by NUL, weights
-_CHECKSUM = 32
 _SEPARATOR = "\0"
 
 
@@ -47,7 +44,7 @@ class Remembered:
     def close(self) -> None:
         """Save what this build made (with a path) and let it all go."""
         if self.path is not None:
-            save(self.path, self.context, self.made)
+            sealed.write(self.path, self.made, self.context)
         self.known, self.made = {}, {}
 
 
@@ -85,36 +82,8 @@ class KnownAggregates(Remembered):
 
 def load(path: Path, context: str) -> KnownTerms:
     """The weights saved in `path` for the same `context` (else none), to be saved there again on closing."""
-    return KnownTerms(read(path, context), path=path, context=context)
+    return KnownTerms(sealed.read(path, context), path=path, context=context)
 
 
 def load_aggregates(path: Path, context: str) -> KnownAggregates:
-    return KnownAggregates(read(path, context), path=path, context=context)
-
-
-def read(path: Path, context: str) -> dict[Any, Any]:
-    """A dictionary saved by `save` for the same `context`; empty if missing, damaged or of another context."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return {}
-    body = data[_CHECKSUM:]
-    if len(data) <= _CHECKSUM or hashlib.blake2b(body, digest_size=_CHECKSUM).digest() != data[:_CHECKSUM]:
-        return {}
-    try:
-        saved_context, known = pickle.loads(body)
-    except Exception:
-        return {}
-    return known if saved_context == context and isinstance(known, dict) else {}
-
-
-def save(path: Path, context: str, made: dict[Any, Any]) -> None:
-    """Write a dictionary with its context and a checksum (atomically; a failure only loses the shortcut)."""
-    body = pickle.dumps((context, made), protocol=pickle.HIGHEST_PROTOCOL)
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(hashlib.blake2b(body, digest_size=_CHECKSUM).digest() + body)
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
+    return KnownAggregates(sealed.read(path, context), path=path, context=context)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import sealed
 from generator.model import Card
 from generator.search import build_search_index, known, synthetic
 from generator.search.analyzer import analyze
@@ -85,8 +86,8 @@ def test_nothing_is_taken_from_a_damaged_file_or_another_context(cards: list[Car
     _remember(cards, tmp_path)
     for name in ("terms.bin", "aggregates.bin"):
         path = tmp_path / name
-        assert known.read(path, "ctx") and not known.read(path, "another context")
+        assert sealed.read(path, "ctx") and not sealed.read(path, "another context")
         data = bytearray(path.read_bytes())
         data[len(data) // 2] ^= 0x01
         path.write_bytes(bytes(data))
-        assert known.read(path, "ctx") == {}
+        assert sealed.read(path, "ctx") == {}
