@@ -241,9 +241,9 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             jobs, problems = _plan(site, ctx, all_cards, groups)
             if problems:
                 raise _Clash(problems)
-            known = KnownReferences(compiled / "references.bin" if compiled is not None else None)
-            templates = template_digests(ctx.env, sorted({j.template for j in jobs if j.template}), known)
-            known.save()
+            references = KnownReferences(compiled / "references.bin" if compiled is not None else None)
+            templates = template_digests(ctx.env, sorted({j.template for j in jobs if j.template}), references)
+            references.save()
             timings["plan"] = time.perf_counter() - started
             started = time.perf_counter()
             dirty, same = _outdated(jobs, templates, config_key, old, output)
