@@ -73,7 +73,7 @@ class KnownAggregates(Remembered):
 
     def get(self, key: bytes) -> bytes | None:
         found: bytes | None = self._take(key)
-        return found
+        return found  # (typed here: _take serves entries of any kind)
 
     def keep(self, key: bytes, data: bytes) -> None:
         self.misses += 1
@@ -86,4 +86,5 @@ def load(path: Path, context: str) -> KnownTerms:
 
 
 def load_aggregates(path: Path, context: str) -> KnownAggregates:
+    """The answers saved in `path` for the same `context` (else none), to be saved there again on closing."""
     return KnownAggregates(sealed.read(path, context), path=path, context=context)
