@@ -186,6 +186,10 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
            total_started: float) -> BuildResult:
     timings: dict[str, float] = {}
     output = options.output
+    # The last build's manifest, read before this build drops it: its outputs digest, if it describes the state
+    # in hand, is the base this build's is worked out from.
+    last = manifest.read(cache.manifest_path(options.source / CACHE_DIR, output)) \
+        if options.use_cache and state.loaded_ok else None
     loaded = load_site(options, state, timings, store, scan.sources)
     result = BuildResult(loaded.report, loaded.site, timings=timings)
     if loaded.site is None or loaded.report.failed(options.strict):
@@ -315,12 +319,33 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     if options.use_cache:
         cache.save_state(state_file, result.state, state)
         if not result.report.items:
-            outputs = manifest.outputs_digest((path, entry[2], entry[3]) for path, entry in new.items())
             manifest.write(cache.manifest_path(options.source / CACHE_DIR, output),
-                           manifest.Manifest(inputs, outputs, result.records, len(new)))
+                           manifest.Manifest(inputs, _outputs_digest(old, new, last), result.records, len(new)))
     timings["write"] = time.perf_counter() - started
     timings["total"] = time.perf_counter() - total_started
     return result
+
+
+def _outputs_digest(old: dict[str, cache.Entry], new: dict[str, cache.Entry],
+                    last: manifest.Manifest | None) -> str:
+    """The digest of the output stamps in `new`: from the last manifest's (which the same build that saved
+    `old` wrote, from `old`'s stamps) when there is one, with only the stamps that changed hashed."""
+    if last is not None and last.files == len(old):
+        gone: list[tuple[str, int, int]] = []
+        added: list[tuple[str, int, int]] = []
+        for path, entry in old.items():
+            now = new.get(path)
+            if now is entry:  # kept as it was: the very entry
+                continue
+            if now is None or now[2] != entry[2] or now[3] != entry[3]:
+                gone.append((path, entry[2], entry[3]))
+                if now is not None:
+                    added.append((path, now[2], now[3]))
+        added.extend((path, now[2], now[3]) for path, now in new.items() if path not in old)
+        updated = manifest.outputs_digest_after(last.outputs, gone, added)
+        if updated is not None:
+            return updated
+    return manifest.outputs_digest((path, entry[2], entry[3]) for path, entry in new.items())
 
 
 class _Clash(Exception):

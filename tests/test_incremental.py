@@ -16,6 +16,7 @@ import pytest
 
 import generator.build
 import generator.cache
+import generator.manifest
 import generator.plan
 import generator.render
 import generator.sealed
@@ -128,6 +129,30 @@ def test_template_references_are_kept_and_a_damaged_file_of_them_is_ignored(make
     assert len(common) == len(true) - 1 and all(rewritten[key] == true[key] for key in common)
     _theme_file(root, "templates/base.html", '{% extends "@default/base.html" %}{# v3 #}\n')
     assert pages <= rendered(root)
+
+
+def test_the_outputs_digest_is_worked_out_from_the_last_builds(make_site: MakeSite,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_site()
+    assert run_build(root).ok
+    worked_out: list[str | None] = []
+    real = generator.manifest.outputs_digest_after
+
+    def noting(*args: Any) -> str | None:
+        worked_out.append(real(*args))
+        return worked_out[-1]
+
+    monkeypatch.setattr(generator.manifest, "outputs_digest_after", noting)
+    path = root / "content/groups/alpha-alumni.yaml"
+    edits = [lambda: path.write_text(GROUP_A.replace("members: 450", "members: 4500")),
+             lambda: (root / "content/groups/beta-builders.md").unlink(),
+             lambda: path.write_text(GROUP_A)]
+    for n, edit in enumerate(edits, start=1):
+        edit()
+        assert run_build(root).ok
+        kept = generator.manifest.read(next((root / CACHE_DIR).glob("manifest-*.txt")))
+        assert kept is not None and len(worked_out) == n and worked_out[-1] == kept.outputs
+        assert kept.outputs == generator.manifest.folder_digest(root / "output")  # what is on disk
 
 
 def test_cache_gives_the_same_output_as_a_clean_build(make_site: MakeSite, tmp_path: Path) -> None:

@@ -41,3 +41,16 @@ def test_any_changed_stamp_changes_the_folder_digest(tmp_path: Path) -> None:
     (root / "extra.txt").write_bytes(b"")
     seen.add(manifest.folder_digest(root, 2))
     assert len(seen) == 5
+
+
+def test_a_digest_worked_out_from_the_last_one_equals_the_digest_of_the_new_stamps() -> None:
+    before = [("index.html", 10, 1), ("groups/a/index.html", 20, 2), ("groups/b/index.html", 30, 3),
+              ("search/index/meta.json", 40, 4)]
+    after = [("index.html", 10, 1), ("groups/a/index.html", 21, 5),  # rewritten
+             ("search/index/meta.json", 40, 4), ("groups/c/index.html", 50, 6)]  # b gone, c new
+    gone = [s for s in before if s not in after]
+    added = [s for s in after if s not in before]
+    assert manifest.outputs_digest_after(manifest.outputs_digest(before), gone, added) == \
+        manifest.outputs_digest(after)
+    assert manifest.outputs_digest_after(manifest.outputs_digest(before), [], []) == manifest.outputs_digest(before)
+    assert manifest.outputs_digest_after("not a digest", gone, added) is None
