@@ -115,8 +115,6 @@ def _references(text: str) -> tuple[str, ...]:
     return tuple(r for r in refs if r is not None)
 
 
-
-
 class KnownReferences:
     """What each template source refers to (_references), kept in a file from one build to the next:
     parsing the default theme's templates to find out costs about 60 ms, on every build with work to do.
