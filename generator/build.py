@@ -147,10 +147,11 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None, *,
     state_file = cache.state_path(options.source / CACHE_DIR, options.output)
     found = scanned[0] if scanned else rescan(options.source, previous.scan if previous else None, options.changed)
     if options.use_cache and scanned is None:
-        quick = nothing_to_do(options, found, total_started)
-        if quick is not None:
-            quick.state = previous
-            return quick
+        checked = nothing_to_do(options, found, total_started)
+        if isinstance(checked, BuildResult):
+            checked.state = previous
+            return checked
+        found = checked
     if previous is not None and previous.loaded_ok:
         state = previous
     else:
@@ -204,7 +205,8 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
         return result
     # Stamps of what this build reads, taken before any theme file is read (content files were stamped when
     # found): a file saved while the build runs makes the next build look again.
-    inputs = manifest.inputs_digest(options_key(options), scan.config_stamp, scan.sources, theme.folders)
+    inputs = scan.inputs or manifest.inputs_digest(options_key(options), scan.config_stamp, scan.sources,
+                                                   theme.folders)
 
     started = time.perf_counter()
     try:

@@ -73,11 +73,13 @@ def cmd_build(args: argparse.Namespace) -> int:
                            strict=args.strict, use_cache=not args.no_cache, progress=progress)
     started = time.perf_counter()
     scanned = unchanged.scan(source)
-    result = unchanged.nothing_to_do(options, scanned, started) if options.use_cache else None
-    if result is None:  # only now the build's machinery (Markdown, Jinja, workers) is loaded
+    checked = unchanged.nothing_to_do(options, scanned, started) if options.use_cache else scanned
+    if isinstance(checked, BuildResult):
+        result = checked
+    else:  # only now the build's machinery (Markdown, Jinja, workers) is loaded
         from generator.build import build
 
-        result = build(options, scanned=(scanned, started))
+        result = build(options, scanned=(checked, started))
     if progress is not None:
         progress.finish()
     print_report(result.report, source)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator import cache, manifest
@@ -28,6 +28,7 @@ class Scan:
 
     config_stamp: tuple[int, int]
     sources: list[SourceFile]
+    inputs: str | None = None  # the inputs digest (generator.manifest), once the no-change check worked it out
 
 
 def scan(source: Path) -> Scan:
@@ -49,22 +50,25 @@ def options_key(options: BuildOptions) -> str:
     return repr((cache.HEADER, options.base_url, options.drafts, options.asset_versions, str(options.output.resolve())))
 
 
-def nothing_to_do(options: BuildOptions, found: Scan, started: float) -> BuildResult | None:
-    """The result of a build whose inputs and outputs are as the last clean build left them, else None."""
+def nothing_to_do(options: BuildOptions, found: Scan, started: float) -> BuildResult | Scan:
+    """The result of a build whose inputs and outputs are as the last clean build left them; else the scan, with
+    the inputs digest if it was worked out (the build records it rather than working it out again)."""
     last = manifest.read(cache.manifest_path(options.source / CACHE_DIR, options.output))
     if last is None:
-        return None
+        return found
     config, problems = load_config(options.source, base_url=options.base_url)
     if config is None or problems:
-        return None
+        return found
     try:
         theme = resolve_theme(options.source, config.theme)
     except ThemeError:
-        return None
+        return found
     inputs = manifest.inputs_digest(options_key(options), found.config_stamp, found.sources, theme.folders)
+    if inputs != last.inputs:
+        return replace(found, inputs=inputs)
     workers = options.workers if last.files >= PARALLEL_STAMPS else 1
-    if inputs != last.inputs or manifest.folder_digest(options.output, workers) != last.outputs:
-        return None
+    if manifest.folder_digest(options.output, workers) != last.outputs:
+        return replace(found, inputs=inputs)
     elapsed = time.perf_counter() - started
     return BuildResult(Report(), records=last.records, unchanged=last.files, outputs=last.files,
                        timings={"load": elapsed, "total": elapsed})

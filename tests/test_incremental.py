@@ -155,6 +155,22 @@ def test_the_outputs_digest_is_worked_out_from_the_last_builds(make_site: MakeSi
         assert kept.outputs == generator.manifest.folder_digest(root / "output")  # what is on disk
 
 
+def test_the_inputs_digest_is_worked_out_once_per_build(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_site()
+    assert run_build(root).ok
+    calls: list[int] = []
+    real = generator.manifest.inputs_digest
+
+    def counting(*args: Any) -> str:
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(generator.manifest, "inputs_digest", counting)
+    (root / "content/groups/alpha-alumni.yaml").write_text(GROUP_A.replace("members: 450", "members: 4500"))
+    assert run_build(root).ok and len(calls) == 1  # by the no-change check, and used by the build it let run
+    assert run_build(root).ok and len(calls) == 2  # nothing to do: the check's alone
+
+
 def test_cache_gives_the_same_output_as_a_clean_build(make_site: MakeSite, tmp_path: Path) -> None:
     root = make_site()
     run_build(root)
