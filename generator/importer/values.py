@@ -10,6 +10,8 @@ import datetime as dt
 import re
 from typing import Any
 
+from generator.text import clean_text
+
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -206,8 +208,9 @@ _BREAKS = re.compile("[\t\n\r\x85\u2028\u2029]")
 
 
 def _printable(text: str, keep: str = "") -> str:
-    """Control characters dropped; tabs and line breaks (unless in `keep`) become spaces."""
-    text = _CONTROL.sub("", text)
+    """Control characters dropped, direction controls too (as the site's validation drops them: a name of
+    nothing else would be written, then rejected); tabs and line breaks (unless in `keep`) become spaces."""
+    text = clean_text(_CONTROL.sub("", text))
     if keep:
         return _BREAKS.sub(lambda m: m.group() if m.group() in keep else " ", text)
     return _BREAKS.sub(" ", text)

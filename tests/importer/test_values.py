@@ -73,6 +73,9 @@ def test_lists_and_flags() -> None:
 
 def test_text_cleaning() -> None:
     assert values.clean_line(" a\n\tb\x00 c\u2028d ") == "a b c d"
+    # Direction controls go as the site's validation drops them: a name of nothing else is no name.
+    assert values.clean_line("\u2066") == "" and values.clean_line("\u2067Cairo\u2069 \u202eclub") == "Cairo club"
+    assert values.clean_block("\u2066\n\u202a") == ""
     assert values.clean_block("\r\n\n line  \r\n\ttab\x07\n\n\n\nend  ") == " line\n    tab\n\nend\n"
     assert values.clean_block("   \n") == ""
 
