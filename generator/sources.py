@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,30 +84,30 @@ def restamp(root: Path, sources: list[SourceFile], changed: Collection[Path]) ->
     added = False
     for path in changed:
         try:
-            rel = Path(os.path.abspath(path)).relative_to(content)
+            parts = Path(os.path.abspath(path)).relative_to(content).parts
         except ValueError:
             continue  # site.yaml, themes: not content files
-        parts = rel.parts
-        if len(parts) < 2 or parts[0] not in kind_of:
-            if len(parts) < 2:
-                return None  # content/ itself, or one of its folders
+        if len(parts) < 2:
+            return None  # content/ itself, or one of its folders
+        if parts[0] not in kind_of:
             continue  # outside the folders content is read from
         name = f"content/{'/'.join(parts)}"
-        if os.path.isdir(path) or any(p.startswith(name + "/") for p in by_path):
-            return None
-        kind, suffixes = kind_of[parts[0]]
-        if any(_skipped(part) for part in parts[1:]) or not parts[-1].lower().endswith(suffixes):
-            continue
         try:
-            stat = os.stat(path)
-        except OSError:
+            found = os.stat(path)
+        except OSError:  # gone: a file, or a folder if any source lay under it
+            if any(p.startswith(name + "/") for p in by_path):
+                return None
             by_path.pop(name, None)
             continue
-        if not os.path.isfile(path):
+        if stat.S_ISDIR(found.st_mode):
+            return None
+        kind, suffixes = kind_of[parts[0]]
+        if not stat.S_ISREG(found.st_mode) or any(_skipped(part) for part in parts[1:]) \
+                or not parts[-1].lower().endswith(suffixes):
             by_path.pop(name, None)
             continue
         added = added or name not in by_path
-        by_path[name] = SourceFile(name, kind, stat.st_size, stat.st_mtime_ns)
+        by_path[name] = SourceFile(name, kind, found.st_size, found.st_mtime_ns)
     out = list(by_path.values())
     if added:
         out.sort(key=lambda s: s.path)
