@@ -13,8 +13,9 @@ A group's terms are stored as one string (terms joined by NUL, which no term hol
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from generator import sealed
 
@@ -34,11 +35,13 @@ class Remembered:
         self.misses = 0  # entries made anew
         self.path, self.context = path, context
 
-    def _take(self, key: Any) -> Any:
+    def _take(self, key: Any, valid: Callable[[Any], bool] = lambda found: True) -> Any:
+        """The last build's entry for `key` if there is one and it is `valid` (it is kept for the next build)."""
         found = self.known.pop(key, None)
-        if found is not None:
-            self.hits += 1
-            self.made[key] = found
+        if found is None or not valid(found):
+            return None
+        self.hits += 1
+        self.made[key] = found
         return found
 
     def close(self) -> None:
@@ -52,11 +55,9 @@ class KnownTerms(Remembered):
     """Each group's term weights by slug, with the digest of the card they were made from."""
 
     def get(self, slug: str, card_digest: str) -> Weights | None:
-        found: Stored | None = self.known.pop(slug, None)
-        if found is None or found[0] != card_digest:
+        found: Stored | None = self._take(slug, lambda stored: stored[0] == card_digest)
+        if found is None:
             return None
-        self.hits += 1
-        self.made[slug] = found
         return dict(zip(found[1].split(_SEPARATOR), found[2], strict=True)) if found[1] else {}
 
     def keep(self, slug: str, card_digest: str, weights: Weights) -> None:
@@ -72,8 +73,7 @@ class KnownAggregates(Remembered):
     counting the groups behind each prefix's terms is a third of the term files' making."""
 
     def get(self, key: bytes) -> bytes | None:
-        found: bytes | None = self._take(key)
-        return found  # (typed here: _take serves entries of any kind)
+        return cast("bytes | None", self._take(key))
 
     def keep(self, key: bytes, data: bytes) -> None:
         self.misses += 1
