@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from generator import cache, export_rows, manifest, plan, writer
+from generator import cache, collector, export_rows, manifest, plan, writer
 from generator.assemble import Site, assemble, date_cards
 from generator.assets import AssetError, publish_assets
 from generator.config import load_config
@@ -119,21 +119,21 @@ def _map(function: Callable[[Any], Any], items: list[Any], workers: int) -> Iter
 
 
 def _quiet_worker() -> None:
-    """Ctrl-C goes to the whole process group: the parent stops the pool, so workers ignore it."""
+    """Ctrl-C goes to the whole process group: the parent stops the pool, so workers ignore it. A worker collects
+    cycles even when forked from a part of the build that holds the collector."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    collector.in_worker()
 
 
 @contextlib.contextmanager
 def _pool(workers: int, *, collect: bool = True) -> Iterator[Any]:
     """Forked workers share the parent's model; freezing the GC keeps its pages from being copied into each."""
-    if collect:
-        gc.collect()
-    gc.freeze()
-    try:
+    with collector.keeping():
+        if collect:
+            gc.collect()
+        collector.keep()
         with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
             yield pool
-    finally:
-        gc.unfreeze()
 
 
 def build(options: BuildOptions, previous: cache.BuildState | None = None, *,
@@ -152,15 +152,18 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None, *,
             checked.state = previous
             return checked
         found = checked
-    if previous is not None and previous.loaded_ok:
-        state = previous
-    else:
-        state = cache.load_state(state_file) if options.use_cache else cache.BuildState()
-    store = _record_store(options, state)
-    try:
-        return _build(options, found, state, state_file, store, total_started)
-    finally:
-        store.close()
+    with collector.keeping():
+        if previous is not None and previous.loaded_ok:
+            state = previous
+        else:
+            with collector.paused():
+                state = cache.load_state(state_file) if options.use_cache else cache.BuildState()
+            collector.keep()
+        store = _record_store(options, state)
+        try:
+            return _build(options, found, state, state_file, store, total_started)
+        finally:
+            store.close()
 
 
 def _record_store(options: BuildOptions, state: cache.BuildState) -> RecordStore:
@@ -191,7 +194,9 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     # in hand, is the base this build's is worked out from.
     last = manifest.read(cache.manifest_path(options.source / CACHE_DIR, output)) \
         if options.use_cache and state.loaded_ok else None
-    loaded = load_site(options, state, timings, store, scan.sources)
+    with collector.paused():
+        loaded = load_site(options, state, timings, store, scan.sources)
+    collector.keep()
     result = BuildResult(loaded.report, loaded.site, timings=timings)
     if loaded.site is None or loaded.report.failed(options.strict):
         return result
@@ -243,28 +248,30 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
         parts = functools.partial(cache.search_parts_path, options.source / CACHE_DIR, output) \
             if compiled is not None else None
         with _beside(lambda: _stage_search(site, ctx, staging, output, old, parts), beside) as search_files:
-            groups = plan.group_jobs(site, state.group_jobs)
-            jobs, problems = _plan(site, ctx, all_cards, groups)
-            if problems:
-                raise _Clash(problems)
-            references = KnownReferences(compiled / "references.bin" if compiled is not None else None)
-            templates = template_digests(ctx.env, sorted({j.template for j in jobs if j.template}), references)
-            references.save()
-            timings["plan"] = time.perf_counter() - started
-            started = time.perf_counter()
-            dirty, same = _outdated(jobs, templates, config_key, old, output)
-            # Outputs whose inputs are unchanged are checked against their files (which someone may have
-            # altered) before rendering; with the preview's early publish, only after the pages are live.
-            early_check = options.pages_published is None
-            if early_check:
-                dirty += _altered(same, output, new, result)
-            ctx.read_output = lambda rel: _read_output(rel, staging, output)
-            layouts_file = cache.layouts_path(options.source / CACHE_DIR, output) \
-                if options.use_cache or state.loaded_ok else None
-            rows_made = ctx.export_rows = ExportRows(
-                store, state.exports, lambda rel: new[rel][1] if rel in new else None, ctx.read_output, output,
-                export_rows.load_layouts(layouts_file) if layouts_file is not None and state.loaded_ok else {})
-            early, late = _phases(dirty, site)
+            with collector.paused():  # the plan: long-lived objects
+                groups = plan.group_jobs(site, state.group_jobs)
+                jobs, problems = _plan(site, ctx, all_cards, groups)
+                if problems:
+                    raise _Clash(problems)
+                references = KnownReferences(compiled / "references.bin" if compiled is not None else None)
+                templates = template_digests(ctx.env, sorted({j.template for j in jobs if j.template}), references)
+                references.save()
+                timings["plan"] = time.perf_counter() - started
+                started = time.perf_counter()
+                dirty, same = _outdated(jobs, templates, config_key, old, output)
+                # Outputs whose inputs are unchanged are checked against their files (which someone may have
+                # altered) before rendering; with the preview's early publish, only after the pages are live.
+                early_check = options.pages_published is None
+                if early_check:
+                    dirty += _altered(same, output, new, result)
+                ctx.read_output = lambda rel: _read_output(rel, staging, output)
+                layouts_file = cache.layouts_path(options.source / CACHE_DIR, output) \
+                    if options.use_cache or state.loaded_ok else None
+                rows_made = ctx.export_rows = ExportRows(
+                    store, state.exports, lambda rel: new[rel][1] if rel in new else None, ctx.read_output, output,
+                    export_rows.load_layouts(layouts_file) if layouts_file is not None and state.loaded_ok else {})
+                early, late = _phases(dirty, site)
+            collector.keep()
 
             def run(tasks: list[Task], workers: int, total: int) -> None:
                 for job, fingerprint, written, rows in _render_all(ctx, tasks, staging, output, workers):
@@ -314,15 +321,17 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     if layouts_file is not None:
         export_rows.save_layouts(layouts_file, rows_made.layouts_after(
             lambda rel: (new[rel][2], new[rel][3]) if rel in new else None))
-    parsed, kept = loaded.parsed, rows_made.kept(c.slug for c in site.cards)
-    if options.use_cache:
-        parsed, kept = _compact(store, parsed, kept)
-    result.state = cache.BuildState(parsed, new, True, (site.related_key, site.related), kept, groups, scan=scan)
-    if options.use_cache:
-        cache.save_state(state_file, result.state, state)
-        if not result.report.items:
-            manifest.write(cache.manifest_path(options.source / CACHE_DIR, output),
-                           manifest.Manifest(inputs, _outputs_digest(old, new, last), result.records, len(new)))
+    with collector.paused():
+        parsed, kept = loaded.parsed, rows_made.kept(c.slug for c in site.cards)
+        if options.use_cache:
+            parsed, kept = _compact(store, parsed, kept)
+        result.state = cache.BuildState(parsed, new, True, (site.related_key, site.related), kept, groups,
+                                        scan=scan)
+        if options.use_cache:
+            cache.save_state(state_file, result.state, state)
+            if not result.report.items:
+                manifest.write(cache.manifest_path(options.source / CACHE_DIR, output),
+                               manifest.Manifest(inputs, _outputs_digest(old, new, last), result.records, len(new)))
     timings["write"] = time.perf_counter() - started
     timings["total"] = time.perf_counter() - total_started
     return result

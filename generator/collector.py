@@ -1,0 +1,54 @@
+"""The cycle collector during a build.
+
+A large site's model and cache are millions of objects that live until the build ends and form no cycles. While
+they are made, every full collection walks all of those made so far, and once made, every full collection walks
+them again. Measured at 100,000 groups: loading the cache took 3.6 s with collections and 2.5 s without;
+planning each group's outputs 2.1-2.3 s with collections, 0.8-1.0 s without.
+
+So a build pauses the collector while it makes such objects (`paused`), and marks what it made as kept
+(`keep`: frozen, which later collections skip) until the build ends (`keeping`, which thaws it again, so a
+long-running process such as the preview collects it once the next build replaces it). Worker processes
+forked from a paused build collect as usual (`in_worker`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def paused(wanted: bool = True) -> Iterator[None]:
+    """With `wanted`, no cycle collection during the block; one runs at the next allocation after it, if due.
+    A collector already off (an outer block) is left as it is."""
+    if not wanted or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def keep() -> None:
+    """Objects alive now live until the block ends: later collections skip them. Only within `keeping`."""
+    gc.freeze()
+
+
+@contextlib.contextmanager
+def keeping() -> Iterator[None]:
+    """A build, or a pool of workers: what `keep` froze within it is thawed when it ends (unless objects were
+    frozen before it began: then whoever froze them thaws everything)."""
+    outermost = gc.get_freeze_count() == 0
+    try:
+        yield
+    finally:
+        if outermost:
+            gc.unfreeze()
+
+
+def in_worker() -> None:
+    """In a process forked from a build: collect cycles, whatever the build was doing when it forked."""
+    gc.enable()
