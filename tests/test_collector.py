@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ import pytest
 import generator.build
 import generator.cache
 import generator.plan
+import generator.search
 from generator import collector
 from tests.conftest import GROUP_A, MakeSite, run_build
 
@@ -55,7 +55,7 @@ def test_keeping_thaws_what_was_kept_within_it_only() -> None:
     del kept, more
 
 
-def test_a_build_pauses_while_it_loads_and_plans_and_leaves_the_collector_as_it_was(
+def test_a_build_pauses_while_it_loads_plans_indexes_and_saves_and_leaves_the_collector_as_it_was(
         make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_site()
     assert run_build(root).ok
@@ -73,10 +73,12 @@ def test_a_build_pauses_while_it_loads_and_plans_and_leaves_the_collector_as_it_
     monkeypatch.setattr(generator.plan, "group_jobs", watching("group_jobs", generator.plan.group_jobs))
     monkeypatch.setattr(generator.cache, "save_state", watching("save_state", generator.cache.save_state))
     monkeypatch.setattr(generator.build, "_render_all", watching("render", generator.build._render_all))
+    monkeypatch.setattr(generator.build, "build_search_index", watching("search", generator.search.build_search_index))
     result = run_build(root)
     assert result.ok and "groups/alpha-alumni/index.html" in result.rendered
     assert {name: enabled for name, (enabled, _) in seen.items()} == {
-        "load_state": False, "load_site": False, "group_jobs": False, "render": True, "save_state": False}
+        "load_state": False, "load_site": False, "group_jobs": False, "render": True, "search": False,
+        "save_state": False}
     assert seen["render"][1] > 0  # the model and the loaded state are frozen while pages render
     assert gc.isenabled() and gc.get_freeze_count() == 0
 
