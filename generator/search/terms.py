@@ -25,6 +25,7 @@ from generator.search.known import KnownAggregates
 from generator.search.postings import Merged
 
 EXACT, COMPLETION = 4, 3
+Postings = dict[int, tuple["array[int]", bytes]]  # term index -> doc ids, weights
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,12 @@ class TermWriter:
         ids.frombytes(self.raw.read(count * 4))
         return ids, self.raw.read(count)
 
+    def _postings(self, index: int, read: Postings | None) -> tuple[array[int], bytes]:
+        """A term's doc ids and weights: from `read` (those of a prefix's terms, read to make its key) when
+        there, else from the spill file."""
+        found = read.get(index) if read is not None else None
+        return found if found is not None else self._arrays(index)
+
     def _remembered(self, prefix: str, low: int, high: int, facets: Columns, facets_key: bytes) -> bytes:
         """A prefix's aggregate, taken from the last build's when all it is made from is the same: the prefix,
         its terms with their idf and postings, every group's facet values, and the layout."""
@@ -189,33 +196,34 @@ class TermWriter:
         hasher = hashlib.blake2b(digest_size=20)
         hasher.update(repr((prefix, self.count, self.layout.head, self.layout.expansions)).encode())
         hasher.update(facets_key)
+        read = {index: self._arrays(index) for index in chosen}  # kept for counting, on a miss
         for index in chosen:
-            ids, weights = self._arrays(index)
+            ids, weights = read[index]
             hasher.update(repr((self.terms[index], self.idf[index], len(ids))).encode())
             hasher.update(ids.tobytes())
             hasher.update(weights)
         key = hasher.digest()
         found = self.known.get(key)
         if found is None:
-            found = self._aggregate(prefix, low, high, facets, chosen)
+            found = self._aggregate(prefix, low, high, facets, chosen, read)
             self.known.keep(key, found)
         return found
 
     def _aggregate(self, prefix: str, low: int, high: int, facets: Columns,
-                   chosen: list[int] | None = None) -> bytes:
+                   chosen: list[int] | None = None, read: Postings | None = None) -> bytes:
         if chosen is None:
             chosen = expansions(self.terms, self.df, prefix, low, high, self.layout.expansions)
         key = tuple(chosen)
         if key not in self._counted:
             self._counted.clear()  # nested prefixes share their expansions; keep only the latest
-            self._counted[key] = self._count(chosen, facets)
+            self._counted[key] = self._count(chosen, facets, read)
         out = bytearray()
         text(prefix, out)
         out += self._counted[key]
         candidates: dict[int, int] = {}
         for index in chosen:
             factor = self.idf[index] * (EXACT if self.terms[index] == prefix else COMPLETION)
-            for weight, doc in self._best(index):
+            for weight, doc in self._best(index, read):
                 score = weight * factor
                 if score > candidates.get(doc, 0):
                     candidates[doc] = score
@@ -226,10 +234,10 @@ class TermWriter:
             varint(score, out)
         return bytes(out)
 
-    def _count(self, chosen: list[int], facets: Columns) -> bytes:
+    def _count(self, chosen: list[int], facets: Columns, read: Postings | None) -> bytes:
         union: set[int] = set()
         for index in chosen:
-            union.update(self._arrays(index)[0])
+            union.update(self._postings(index, read)[0])
         out = bytearray()
         varint(len(union), out)
         varint(len(chosen), out)
@@ -242,10 +250,10 @@ class TermWriter:
                 varint(counted[code], out)
         return bytes(out)
 
-    def _best(self, index: int) -> list[tuple[int, int]]:
+    def _best(self, index: int, read: Postings | None) -> list[tuple[int, int]]:
         """The term's `head` best (weight, doc) pairs: highest weight, then lowest doc."""
         if index not in self._heads:
-            ids, weights = self._arrays(index)
+            ids, weights = self._postings(index, read)
             limit = self.layout.head
             floor = 0
             if len(ids) > limit:
