@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -76,8 +77,8 @@ class RenderContext:
             made = self._shared[name] = self.shared_makers[name]()
         return made
 
-    @property
-    def urls(self) -> Urls:
+    @functools.cached_property
+    def urls(self) -> Urls:  # made once: the search index asks for every group's link
         return Urls(self.site.config.base_url, self.site.config.base_path)
 
     @property
