@@ -40,7 +40,6 @@ from generator.unchanged import Scan, nothing_to_do, options_key, rescan
 COMPACT_SLACK = 8 << 20  # bytes of stale record entries tolerated before the store is rewritten
 PARALLEL_MIN = 400  # below this many tasks, worker start-up costs more than it saves
 SEARCH_BESIDE_MIN = 2000  # from this many groups, the search index is made in a process of its own
-STAMPS_BESIDE_MIN = 20_000  # from this many outputs, the last build's files are checked in a process of their own
 T = TypeVar("T")
 Task = tuple[Job, str, str | None]  # job, fingerprint, digest of the output as it stands (None: unknown)
 
@@ -162,26 +161,9 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None, *,
             collector.keep()
         store = _record_store(options, state)
         try:
-            # The last build's output files are checked against their stamps in a process of their own, while this
-            # one loads and plans (the files of outputs found unchanged are rendered again only if they moved).
-            beside = _stamps_beside(options, state)
-            with _beside(lambda: _moved(state.outputs, options.output), beside) as moved:
-                return _build(options, found, state, state_file, store, total_started, moved if beside else None)
+            return _build(options, found, state, state_file, store, total_started)
         finally:
             store.close()
-
-
-def _stamps_beside(options: BuildOptions, state: cache.BuildState) -> bool:
-    """Whether to check the last build's output files beside the build: many of them, more than one worker, and
-    not the preview's early publish (which checks them after its pages are live)."""
-    return (state.loaded_ok and len(state.outputs) >= STAMPS_BESIDE_MIN and options.workers > 1
-            and options.pages_published is None)
-
-
-def _moved(outputs: dict[str, cache.Entry], output: Path) -> set[str]:
-    """The outputs whose files no longer stand as the last build left them (gone, or of another size or mtime)."""
-    prefix = f"{output}{os.sep}"
-    return {rel for rel, entry in outputs.items() if _standing(prefix + rel, entry) is None}
 
 
 def _record_store(options: BuildOptions, state: cache.BuildState) -> RecordStore:
@@ -205,7 +187,7 @@ def _card_records(site: Site, results: Iterable[SourceResult], store: RecordStor
 
 
 def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_file: Path, store: RecordStore,
-           total_started: float, moved: Callable[[], set[str]] | None) -> BuildResult:
+           total_started: float) -> BuildResult:
     timings: dict[str, float] = {}
     output = options.output
     # The last build's manifest, read before this build drops it: its outputs digest, if it describes the state
@@ -281,7 +263,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                 # altered) before rendering; with the preview's early publish, only after the pages are live.
                 early_check = options.pages_published is None
                 if early_check:
-                    dirty += _altered(same, output, new, result, moved() if moved is not None else None)
+                    dirty += _altered(same, output, new, result)
                 ctx.read_output = lambda rel: _read_output(rel, staging, output)
                 layouts_file = cache.layouts_path(options.source / CACHE_DIR, output) \
                     if options.use_cache or state.loaded_ok else None
@@ -418,17 +400,13 @@ def _outdated(jobs: list[Job], templates: dict[str, str], config_key: str, old: 
 
 
 def _altered(same: list[tuple[Job, cache.Entry]], output: Path, new: dict[str, cache.Entry],
-             result: BuildResult, moved: set[str] | None = None) -> list[Task]:
+             result: BuildResult) -> list[Task]:
     """Of the outputs whose inputs are unchanged, those whose files no longer stand as the last build left
-    them (to render again); the others go straight into `new`. `moved`: those files, if found already."""
+    them (to render again); the others go straight into `new`."""
     altered: list[Task] = []
     output_prefix = f"{output}{os.sep}"
     for job, entry in same:
-        if moved is not None:
-            stands = job.path not in moved
-        else:
-            stands = _standing(f"{output_prefix}{job.path}", entry) is not None
-        if stands:
+        if _standing(f"{output_prefix}{job.path}", entry) is not None:
             new[job.path] = entry
             result.unchanged += 1
         else:

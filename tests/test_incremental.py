@@ -567,37 +567,6 @@ def test_a_changed_or_missing_output_file_is_restored(make_site: MakeSite, monke
     assert tree(root / "output") == before
 
 
-def test_output_files_checked_beside_the_build_are_restored(make_site: MakeSite,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    """From STAMPS_BESIDE_MIN outputs, the last build's files are checked against their stamps in a process of
-    their own: the build itself stamps none of the unchanged pages, and what was altered is still made again."""
-    monkeypatch.setattr(generator.unchanged, "PARALLEL_STAMPS", 0)
-    monkeypatch.setattr(generator.build, "STAMPS_BESIDE_MIN", 0)
-    root = make_site()
-    run_build(root, jobs=2)
-    before = tree(root / "output")
-    (root / "output/groups/alpha-alumni/index.html").write_text("tampered", "utf-8")
-    (root / "output/tags/careers/index.html").unlink()
-    stamped: list[str] = []
-    standing = generator.build._standing
-
-    def counted(path: Path | str, entry: Any) -> Any:
-        stamped.append(str(path))  # in this process only: the checking process has its own copy of the list
-        return standing(path, entry)
-
-    monkeypatch.setattr(generator.build, "_standing", counted)
-    result = run_build(root, jobs=2)
-    assert result.ok
-    assert set(result.written) == {"groups/alpha-alumni/index.html", "tags/careers/index.html"}
-    assert tree(root / "output") == before
-    assert not [path for path in stamped if f"{os.sep}groups{os.sep}" in path or f"{os.sep}tags{os.sep}" in path]
-    stamped.clear()
-    monkeypatch.setattr(generator.build, "STAMPS_BESIDE_MIN", 10**9)
-    (root / "output/groups/alpha-alumni/index.html").write_text("tampered", "utf-8")
-    assert run_build(root, jobs=2).written == ["groups/alpha-alumni/index.html"]
-    assert [path for path in stamped if f"{os.sep}groups{os.sep}" in path]  # below the threshold: stamped here
-
-
 def test_any_input_change_is_seen(make_site: MakeSite) -> None:
     root = make_site()
     run_build(root)
