@@ -639,7 +639,7 @@ class Bench:
         # could not hold a copy of the whole output (a million groups: about 40 GB).
         free, need = shutil.disk_usage(out).free, res.output[0]
         if free < need:
-            res.notes.append(f"{n:,}: one template edited not run: it stages a new copy of every group page, up to "
+            res.notes.append(f"one template edited not run: it stages a new copy of every group page, up to "
                              f"{fmt_bytes(need)}, and the disk had {fmt_bytes(free)} free")
             self.log(f"  one template edited: skipped, {fmt_bytes(free)} free for up to {fmt_bytes(need)} staged")
         else:
