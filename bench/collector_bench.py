@@ -3,7 +3,8 @@
 On a site built once with the cache, in one process: load the build state from the cache, load and assemble
 the site from it, and plan every group's outputs, each with the collector running (at the thresholds the
 command line sets) and paused, alternating which goes first, --rounds times. Prints each part's medians and
-their ratio. Nothing is frozen between parts, so each starts as a build would.
+their ratio. The parts follow each other as in a build (nothing is frozen or collected between them), so a
+later part also pays for collections that walk what the earlier ones made.
 
     python bench/collector_bench.py --groups 100000          # writes and builds the site first if needed
     python bench/collector_bench.py --groups 10000 --rounds 7 --work "$TMPDIR/groupdir-collector-bench"
@@ -46,7 +47,6 @@ def prepare(root: Path, groups: int) -> None:
 
 
 def timed(paused: bool, work: Callable[..., Any], *args: Any) -> tuple[float, Any]:
-    gc.collect()
     with collector.paused(paused):
         started = time.perf_counter()
         made = work(*args)
@@ -54,7 +54,9 @@ def timed(paused: bool, work: Callable[..., Any], *args: Any) -> tuple[float, An
 
 
 def one_round(options: BuildOptions, sources: list[SourceFile], paused: bool) -> list[float]:
-    """Seconds to load the state, load the site from it, and plan its groups."""
+    """Seconds to load the state, load the site from it, and plan its groups, one after the other as a build
+    does (from a heap cleared of the last round's objects, as a new process's is)."""
+    gc.collect()
     state_file = cache.state_path(options.source / CACHE_DIR, options.output)
     loading, state = timed(paused, cache.load_state, state_file)
     assert state.loaded_ok, "the cache did not load"
