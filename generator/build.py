@@ -41,7 +41,7 @@ COMPACT_SLACK = 8 << 20  # bytes of stale record entries tolerated before the st
 PARALLEL_MIN = 400  # below this many tasks, worker start-up costs more than it saves
 SEARCH_BESIDE_MIN = 2000  # from this many groups, the search index is made in a process of its own
 T = TypeVar("T")
-Task = tuple[Job, str, str | None]  # job, fingerprint, digest of the output as it stands (None: unknown)
+Task = tuple[Job, str, "cache.Entry | None"]  # job, fingerprint, the last entry, if its file stands as it left it
 
 
 @dataclass
@@ -395,7 +395,7 @@ def _outdated(jobs: list[Job], templates: dict[str, str], config_key: str, old: 
             same.append((job, entry))
         else:
             standing = _standing(f"{output_prefix}{job.path}", entry)
-            dirty.append((job, fingerprint, standing[1] if standing is not None else None))
+            dirty.append((job, fingerprint, standing))
     return dirty, same
 
 
@@ -490,54 +490,51 @@ _worker_ctx: dict[str, Any] = {}
 Done = tuple[int, str, int, int, bool, bytes | None]  # task number, digest, size, mtime_ns, wrote, export rows
 
 
-def _render_task(task: tuple[int, Job, str | None]) -> Done:
+def _render_task(task: tuple[int, Job, cache.Entry | None]) -> Done:
     """Render and stage one output. A group's index.json also gives its export rows (generator.export_rows),
     made here in the worker rather than one by one in the main process when the exports are written.
 
     Only the task's number goes back: the main process has the job, and a million job paths sent back would
     each arrive as a new copy of a string it already holds."""
-    number, job, old_digest = task
+    number, job, standing = task
     ctx: RenderContext = _worker_ctx["ctx"]
     data = render(job, ctx)
     rows = export_rows.entry(*export_rows.lines_of(data)) if job.kind == "group-json" and isinstance(data, bytes) \
         else None
-    written = _settle(job.path, data, old_digest, _worker_ctx["staging"], _worker_ctx["output"])
+    written = _settle(job.path, data, standing, _worker_ctx["staging"], _worker_ctx["output"])
     return number, written.digest, written.size, written.mtime_ns, written.wrote, rows
 
 
-def _settle(path: str, data: Rendered, old_digest: str | None, staging: Path, output: Path) -> writer.Written:
+def _settle(path: str, data: Rendered, standing: cache.Entry | None, staging: Path,
+            output: Path) -> writer.Written:
     """Stage the bytes unless the output already holds exactly these bytes (a large output is streamed into
     staging to learn its digest, and taken out again if it is unchanged)."""
     if isinstance(data, bytes):
-        kept = _kept(output, path, writer.content_digest(data), old_digest)
+        kept = _kept(output, path, writer.content_digest(data), standing)
         return kept if kept is not None else writer.stage(staging, path, data)
     staged = writer.stage_stream(staging, path, data)
-    kept = _kept(output, path, staged.digest, old_digest)
+    kept = _kept(output, path, staged.digest, standing)
     if kept is None:
         return staged
     (staging / path).unlink()
     return kept
 
 
-def _kept(output: Path, path: str, digest: str, old_digest: str | None) -> writer.Written | None:
-    """The output as it stands, if it holds the bytes of `digest`: known from the previous build's digest of it
-    (`old_digest`, given when its stamp is unchanged), else found by reading it."""
-    if old_digest is None:
+def _kept(output: Path, path: str, digest: str, standing: cache.Entry | None) -> writer.Written | None:
+    """The output as it stands, if it holds the bytes of `digest`: known from the last build's entry for it
+    (`standing`: given when the file's stamp was found to be the entry's, so no second stat), else found by
+    reading it."""
+    if standing is None:
         found = writer.existing_digest(output, path)
         return writer.Written(path, digest, found[1], found[2], False) if found and found[0] == digest else None
-    if old_digest != digest:
-        return None
-    try:
-        stat = (output / path).stat()
-    except OSError:
-        return None
-    return writer.Written(path, digest, stat.st_size, stat.st_mtime_ns, False)
+    _, held, size, mtime_ns = standing
+    return writer.Written(path, digest, size, mtime_ns, False) if held == digest else None
 
 
 def _render_all(ctx: RenderContext, tasks: list[Task], staging: Path, output: Path,
                 workers: int) -> Iterator[tuple[Job, str, writer.Written, bytes | None]]:
     """Render jobs, in worker processes when there are many."""
-    work = [(number, job, old_digest) for number, (job, _, old_digest) in enumerate(tasks)]
+    work = [(number, job, standing) for number, (job, _, standing) in enumerate(tasks)]
     _worker_ctx.update(ctx=ctx, staging=staging, output=output)
     try:
         with contextlib.ExitStack() as stack:
@@ -591,14 +588,7 @@ def _read_output(rel: str, staging: Path, output: Path) -> bytes:
 
 
 def _stage_one(rel: str, data: bytes, old: dict[str, cache.Entry], staging: Path, output: Path) -> writer.Written:
-    """Stage `data` as `rel` unless the output holds it: known without reading the file when the last build's
-    entry stands (its stamp, just checked, is the entry's) and has the data's digest."""
-    entry = _standing(f"{output}{os.sep}{rel}", old.get(rel))
-    if entry is None:
-        return _settle(rel, data, None, staging, output)
-    if entry[1] == writer.content_digest(data):
-        return writer.Written(rel, entry[1], entry[2], entry[3], False)
-    return writer.stage(staging, rel, data)
+    return _settle(rel, data, _standing(f"{output}{os.sep}{rel}", old.get(rel)), staging, output)
 
 
 def _record(rel: str, written: writer.Written, fingerprint: str, new: dict[str, cache.Entry],
