@@ -55,6 +55,7 @@ class Views:
     descriptions: MarkdownRenderer = field(init=False)  # under the group page's h2 "About the group"
     bodies: MarkdownRenderer = field(init=False)  # right under a guide's, milestone's or page's h1
     _cards: dict[str, CardView] = field(init=False, default_factory=dict)
+    _terms: dict[str, tuple[tuple[TermView, ...], dict[str, int]]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.category_names = {c.slug: c.name for c in self.site.config.categories}
@@ -204,9 +205,24 @@ class Views:
             pages=tuple(pages),
         )
 
-    def term_views(self, dimension: str) -> list[TermView]:
-        return [TermView(t.slug, t.name, len(t.indices), self.link(routes.term(dimension, t.slug)), t.description)
-                for t in self.site.taxonomies[dimension].terms]
+    def term_views(self, dimension: str) -> tuple[TermView, ...]:
+        """The views of a dimension's terms, in the taxonomy's order; made once per build, as every listing
+        page of a term asks for them (a walk over all of a dimension's terms per page grew with both)."""
+        return self._term_table(dimension)[0]
+
+    def term_position(self, dimension: str, slug: str) -> int:
+        """Where the term `slug` stands in its taxonomy (and in term_views)."""
+        return self._term_table(dimension)[1][slug]
+
+    def _term_table(self, dimension: str) -> tuple[tuple[TermView, ...], dict[str, int]]:
+        table = self._terms.get(dimension)
+        if table is None:
+            terms = self.site.taxonomies[dimension].terms
+            table = self._terms[dimension] = (
+                tuple(TermView(t.slug, t.name, len(t.indices), self.link(routes.term(dimension, t.slug)),
+                               t.description) for t in terms),
+                {t.slug: position for position, t in enumerate(terms)})
+        return table
 
 
 def jsonld(data: object) -> Markup:

@@ -237,12 +237,12 @@ def _listing(job: Job, ctx: RenderContext) -> bytes:
     else:
         _, dim, slug = job.key[0], str(job.key[1]), str(job.key[2])
         taxonomy = site.taxonomies[dim]
-        term = next(t for t in taxonomy.terms if t.slug == slug)
+        position = views.term_position(dim, slug)
+        term, term_view = taxonomy.terms[position], views.term_views(dim)[position]
         indices = term.indices
         first = routes.term(dim, slug)
         heading = f"{taxonomy.singular}: {term.name}"
         intro = term.description
-        term_view = views.term_views(dim)[[t.slug for t in taxonomy.terms].index(slug)]
         dimension = views_link(views, taxonomy.title, routes.dimension_index(dim))
         crumbs = [("Home", ""), (taxonomy.title, routes.dimension_index(dim))]
         nav_key = dim
