@@ -53,8 +53,10 @@ def _slug_char(char: str) -> bool:
     return unicodedata.category(char)[0] in "LNM"
 
 
+@functools.lru_cache(maxsize=32768)
 def slugify(text: str) -> str:
-    """A URL slug for any script: lowercase, Latin accents folded, words joined by '-'."""
+    """A URL slug for any script: lowercase, Latin accents folded, words joined by '-'. Kept per text: the
+    same tags, industries and countries are made slugs of for group after group."""
     words: list[str] = []
     current: list[str] = []
     for char in fold_latin(text).lower():
