@@ -33,6 +33,7 @@ _ALLOWED_TAGS = {
     "tag:yaml.org,2002:map",
 }
 _SHORT_TAGS = {"!!" + t.rsplit(":", 1)[1]: t for t in _ALLOWED_TAGS}
+_STR = "tag:yaml.org,2002:str"
 
 
 class YamlProblem(Exception):
@@ -97,6 +98,8 @@ def _scalar(event: Any, where: _Where) -> Any:
     if tag is None or tag == "!":
         tag = _resolver.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
     tag = _SHORT_TAGS.get(tag, tag)
+    if tag == _STR:  # most values: what the constructor would return, without making a node for it
+        return event.value
     if tag not in _ALLOWED_TAGS or tag in ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
         line, col = where(event.start_mark)
         raise YamlProblem(f"the YAML tag '{event.tag}' is not allowed in content files", line, col)
