@@ -175,3 +175,28 @@ def test_init_makes_a_site_that_builds(tmp_path: Path) -> None:
     assert main(["build", "--source", str(site)]) == 0
     assert (site / "output/groups/example-professionals-network/index.html").is_file()
     assert main(["init", str(site)]) == 1
+
+
+def test_each_term_page_is_about_the_term_its_index_entry_links_to(tmp_path: Path) -> None:
+    """A dimension's index and each of its term pages agree on the term's name and number of groups, for every
+    term of every dimension of the sample site (the page finds its term by slug, the index lists them in order)."""
+    out = tmp_path / "out"
+    assert main(["build", "--source", str(REPO), "--output", str(out), "--base-url", "https://host.example/",
+                 "--jobs", "1"]) == 0
+    singular = {"categories": "Category", "tags": "Tag", "locations": "Location", "industries": "Industry",
+                "sizes": "Size"}
+    checked = 0
+    for dimension, label in singular.items():
+        index = (out / dimension / "index.html").read_text("utf-8")
+        entries = re.findall(r'<a (?:class="term-card__link" )?href="/' + dimension + r'/([^/"]+)/">'
+                             r'(?:<span class="term-list__name">)?([^<]+)<', index)
+        counts = re.findall(r'<span class="count">([\d,]+)', index)
+        assert len(entries) == len(counts) >= 2, dimension
+        for (slug, name), count in zip(entries, counts, strict=True):
+            page = (out / dimension / slug / "index.html").read_text("utf-8")
+            heading = re.search(r"<h1>(.*?)</h1>", page, re.S)
+            assert heading is not None and heading.group(1).strip() == f"{label}: {name}", (dimension, slug)
+            shown = re.search(r"of ([\d,]+) groups?</p>", page)
+            assert shown is not None and shown.group(1) == count, (dimension, slug)
+            checked += 1
+    assert checked > 20
