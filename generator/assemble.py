@@ -88,11 +88,15 @@ def date_cards(config: SiteConfig, results: Sequence[SourceResult]) -> list[Sour
 
 
 def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path,
-             previous: tuple[str, tuple[tuple[int, ...], ...]] | None = None) -> tuple[Site, list[Diagnostic]]:
+             previous: tuple[str, tuple[tuple[int, ...], ...]] | None = None,
+             last: Site | None = None) -> tuple[Site, list[Diagnostic]]:
     """Join the per-file results (their cards dated by date_cards) into a Site, reporting problems that span files.
 
     `previous` is (key, related) from an earlier build: when nothing that choosing related groups looks at
-    has changed, its answer is reused (it is the costliest part of assembling a large site).
+    has changed, its answer is reused (it is the costliest part of assembling a large site). `last` is the
+    Site of the previous build in this process (the preview's): when every group is still there and the
+    changed cards keep their place in A-Z order and their terms, its order, taxonomies and related groups
+    are taken over (see `_same_shape`).
     """
     diagnostics: list[Diagnostic] = []
     as_of = site_as_of(config, results)
@@ -118,8 +122,14 @@ def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path,
                 continue
             doc_seen[key] = doc.source
             documents[doc.kind].append(doc)
-    cards.sort(key=lambda c: sort_key(c.name, c.slug))
-    index = {card.slug: i for i, card in enumerate(cards)}
+    shape = _same_shape(last, config, cards) if last is not None else None
+    if shape is not None:
+        cards, changed = shape
+        assert last is not None
+        index = last.index
+    else:
+        cards.sort(key=lambda c: sort_key(c.name, c.slug))
+        index = {card.slug: i for i, card in enumerate(cards)}
     # Groups that failed validation are reported already; references to them are not errors of their own.
     rejected = {r.slug for result in results for r in result.rejected}
     for card in cards:
@@ -128,9 +138,16 @@ def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path,
                 line, col = locate(root, card.source, ("related", position))
                 diagnostics.append(error(card.source.path, line, col, f"'related' names '{slug}', but no group "
                                          "has that slug"))
-    taxonomies = build_taxonomies(config, cards)
-    relevance = related_key(cards)
-    if previous is not None and previous[0] == relevance:
+    if shape is not None and last is not None:
+        taxonomies = last.taxonomies
+        same_related = all(_related_fields(last.cards[i]) == _related_fields(cards[i]) for i in changed)
+        relevance = last.related_key if same_related else related_key(cards)
+    else:
+        taxonomies = build_taxonomies(config, cards)
+        relevance = related_key(cards)
+    if last is not None and last.related_key == relevance:
+        related = last.related
+    elif previous is not None and previous[0] == relevance:
         related = previous[1]
     else:
         related = tuple(related_for(cards, index, taxonomies))
@@ -154,9 +171,48 @@ def related_key(cards: Sequence[Card]) -> str:
     """A digest of exactly the fields related_for() reads, in A-Z order."""
     hasher = hashlib.blake2b(digest_size=16)
     for c in cards:
-        hasher.update(repr((c.slug, c.tag_slugs, c.industry_slug, c.category, c.country_slug, c.status, c.members,
-                            c.related)).encode("utf-8", "surrogatepass"))
+        hasher.update(repr(_related_fields(c)).encode("utf-8", "surrogatepass"))
     return hasher.hexdigest()
+
+
+def _related_fields(c: Card) -> tuple[object, ...]:
+    return (c.slug, c.tag_slugs, c.industry_slug, c.category, c.country_slug, c.status, c.members, c.related)
+
+
+def _term_fields(c: Card) -> tuple[object, ...]:
+    """What build_taxonomies reads of a card (besides its place in A-Z order)."""
+    return (c.category, c.tags, c.tag_slugs, c.country_slug, c.country, c.industry_slug, c.industry, c.size_band)
+
+
+def _same_shape(last: Site, config: SiteConfig, cards: list[Card]) -> tuple[list[Card], list[int]] | None:
+    """`cards` in the last Site's order, and the places whose card is a new object, when that order is still
+    the A-Z order and the last Site's taxonomies still hold: the same configuration, the same groups, and every
+    new card in the same terms as the one it replaces and still between its neighbours. Else None.
+
+    Cards are never changed in place: an unchanged group's card is the very object the last Site holds."""
+    if last.config != config or len(cards) != len(last.cards):
+        return None
+    ordered: list[Card | None] = [None] * len(cards)
+    changed: list[int] = []
+    where = last.index
+    for card in cards:
+        position = where.get(card.slug)
+        if position is None or ordered[position] is not None:
+            return None
+        ordered[position] = card
+        if card is not last.cards[position]:
+            changed.append(position)
+    placed: list[Card] = ordered  # type: ignore[assignment]  # every place filled: as many cards as places
+    for position in changed:
+        card, old = placed[position], last.cards[position]
+        if _term_fields(card) != _term_fields(old):
+            return None
+        key = sort_key(card.name, card.slug)
+        if (position > 0 and not sort_key(placed[position - 1].name, placed[position - 1].slug) < key) or \
+                (position + 1 < len(placed) and not key < sort_key(placed[position + 1].name,
+                                                                    placed[position + 1].slug)):
+            return None
+    return placed, changed
 
 
 def build_taxonomies(config: SiteConfig, cards: Sequence[Card]) -> dict[str, Taxonomy]:

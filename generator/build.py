@@ -92,7 +92,8 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
         report.extend(result.diagnostics)
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
-    site, problems = assemble(config, ordered, options.source, state.related if state else None)
+    site, problems = assemble(config, ordered, options.source, state.related if state else None,
+                              state.site if state else None)
     report.extend(problems)
     timings["assemble"] = time.perf_counter() - started
     parsed = {s.path: (s.stamp, config_key, results[s.path]) for s in sources}
@@ -326,7 +327,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
         if options.use_cache:
             parsed, kept = _compact(store, parsed, kept)
         result.state = cache.BuildState(parsed, new, True, (site.related_key, site.related), kept, groups,
-                                        scan=scan)
+                                        scan=scan, site=site)
         if options.use_cache:
             cache.save_state(state_file, result.state, state)
             if not result.report.items:

@@ -7,11 +7,12 @@ output from an earlier build can be kept as it is.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import operator
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from generator import exports, routes
 from generator.assemble import Site
@@ -62,15 +63,42 @@ def recently_added(site: Site, limit: int) -> list[int]:
 
 
 def listing_jobs(site: Site, first_url: str, indices: Sequence[int], key: tuple[object, ...],
-                 head: str) -> Iterator[Job]:
+                 head: str, groups: GroupJobs | None = None) -> Iterator[Job]:
+    """The pages of one listing. With `groups` from group_jobs(), a page none of whose cards changed since
+    the last plan takes that plan's job over (see GroupJobs.changed), and every page's job is kept for the
+    next plan."""
     per_page = site.config.per_page
     total = pages_of(len(indices), per_page)
+    kept = groups.listings if groups is not None else None
+    changed = groups.changed if groups is not None else None
+    last = groups.last_listings if groups is not None and changed is not None else None
     for number in range(1, total + 1):
-        chunk = [site.cards[i] for i in indices[(number - 1) * per_page: number * per_page]]
-        url = routes.paged(first_url, number)
-        inputs = digest(f"{head}|{number}|{total}|{len(indices)}|{_digest_cards(chunk)}")
-        near = indices[(number - 1) * per_page] if indices else 0
-        yield Job(routes.output_path(url), "listing", "listing.html", (*key, number), inputs, near=near)
+        start, stop = (number - 1) * per_page, min(number * per_page, len(indices))
+        job_key = (*key, number)
+        job = last.get(job_key) if last is not None else None
+        if job is None or changed is None or _touched(indices, start, stop, changed):
+            chunk = [site.cards[i] for i in indices[start:stop]]
+            url = routes.paged(first_url, number)
+            inputs = digest(f"{head}|{number}|{total}|{len(indices)}|{_digest_cards(chunk)}")
+            near = indices[start] if indices else 0
+            job = Job(routes.output_path(url), "listing", "listing.html", job_key, inputs, near=near)
+        if kept is not None:
+            kept[job_key] = job
+        yield job
+
+
+def _touched(indices: Sequence[int], start: int, stop: int, changed: Sequence[int]) -> bool:
+    """Whether any of the places in `changed` (sorted) is among indices[start:stop] (sorted)."""
+    if start >= stop or not changed:
+        return False
+    at = bisect.bisect_left(changed, indices[start])
+    last = indices[stop - 1]
+    while at < len(changed) and changed[at] <= last:
+        place = bisect.bisect_left(indices, changed[at], start, stop)
+        if place < stop and indices[place] == changed[at]:
+            return True
+        at += 1
+    return False
 
 
 def cards_digest(site: Site) -> str:
@@ -81,14 +109,22 @@ def cards_digest(site: Site) -> str:
 @dataclass(frozen=True)
 class GroupJobs:
     """Each group's jobs (page, badge, index.json) as a plan made them, by slug, with the card and related
-    cards they were made from.
+    cards they were made from; and every listing page's job, by key, as plan() made them.
 
     A later plan in the same process (the preview's) takes a group's jobs over when its card and related
     cards are the very objects they were made from: cards are immutable, and an edited file gives new ones.
+    It takes a listing page's job over when the Site kept the last one's shape (assemble took its order and
+    taxonomies over) and none of the page's cards is a new object.
     """
 
     as_of: str
     made: dict[str, tuple[Card, tuple[Card, ...], tuple[Job, Job, Job]]]
+    site: Site | None = None  # what these jobs were planned for
+    # The places in A-Z order whose card is new since the last plan, sorted, when that plan's listing jobs
+    # (last_listings) may be taken over; else None.
+    changed: tuple[int, ...] | None = None
+    last_listings: dict[tuple[object, ...], Job] = field(default_factory=dict)
+    listings: dict[tuple[object, ...], Job] = field(default_factory=dict)  # filled by plan()
 
 
 def group_jobs(site: Site, previous: GroupJobs | None = None) -> GroupJobs:
@@ -112,7 +148,12 @@ def group_jobs(site: Site, previous: GroupJobs | None = None) -> GroupJobs:
             Job(routes.badge(card.slug), "badge", "", key, digest(badge)),
             Job(routes.group_json(card.slug), "group-json", "", key, digest(f"{card.record_digest}|{card.digest}")),
         ))
-    return GroupJobs(as_of, made)
+    changed: tuple[int, ...] | None = None
+    last = previous.site if previous is not None and previous.as_of == as_of else None
+    if last is not None and previous is not None and last.taxonomies is site.taxonomies \
+            and last.config == site.config and len(last.cards) == len(cards):
+        changed = tuple(i for i, (new, old) in enumerate(zip(cards, last.cards, strict=True)) if new is not old)
+    return GroupJobs(as_of, made, site, changed, previous.listings if changed is not None and previous else {})
 
 
 def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = None) -> Iterator[Job]:
@@ -132,10 +173,11 @@ def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = No
     ]))
     yield Job("index.html", "home", "home.html", (), home_inputs)
 
-    for _, _, jobs in (groups or group_jobs(site)).made.values():
+    groups = groups or group_jobs(site)
+    for _, _, jobs in groups.made.values():
         yield from jobs
 
-    yield from listing_jobs(site, "groups/", range(len(cards)), ("all",), "all")
+    yield from listing_jobs(site, "groups/", range(len(cards)), ("all",), "all", groups)
 
     for dimension in routes.DIMENSIONS:
         taxonomy = site.taxonomies[dimension]
@@ -145,7 +187,7 @@ def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = No
         for term in taxonomy.terms:
             head = f"{dimension}|{term.slug}|{term.name}|{term.description}"
             yield from listing_jobs(site, routes.term(dimension, term.slug), term.indices,
-                                    ("term", dimension, term.slug), head)
+                                    ("term", dimension, term.slug), head, groups)
 
     computed = digest(repr([(c.slug, c.founded, c.members, c.members_as_of) for c in cards]))
     for kind, docs, index_url in (("guide", site.guides, "guides/"), ("milestone", site.milestones, "milestones/")):

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+import generator.assemble
 import generator.build
 import generator.cache
 import generator.manifest
@@ -753,3 +754,48 @@ def test_a_card_cache_smaller_than_the_site_gives_the_same_site(tmp_path: Path,
     assert run_build(root, tmp_path / "tight", use_cache=False).ok
     a, b = tree(tmp_path / "roomy"), tree(tmp_path / "tight")
     assert sorted(a) == sorted(b) and [k for k in a if a[k] != b[k]] == []
+
+
+def test_a_build_handed_the_last_state_takes_the_sites_shape_over_only_while_it_holds(
+        make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview's builds take the last Site's order, taxonomies and related groups over when the changed
+    groups keep their place in A-Z order and their terms, and the last plan's jobs for listing pages without a
+    changed group; every build's output is a clean build's."""
+    root = make_site()
+    made: list[int] = []
+    build_taxonomies = generator.assemble.build_taxonomies
+
+    def counted(*args: Any) -> Any:
+        made.append(1)
+        return build_taxonomies(*args)
+
+    monkeypatch.setattr(generator.assemble, "build_taxonomies", counted)
+    result = run_build(root)
+    group = root / "content/groups/alpha-alumni.yaml"
+    edits = [  # (what the file becomes, whether the last shape still holds)
+        (GROUP_A.replace("Graduates of Alpha.", "Graduates of Alpha, all years."), True),
+        (GROUP_A.replace("name: Alpha Alumni", "name: Alpha Alumni Club"), True),  # still before Beta Builders
+        (GROUP_A.replace("members: 450", "members: 500"), True),  # same size band; related groups chosen again
+        (GROUP_A + "related: [gamma-group]\n", True),  # named first among its related groups
+        (GROUP_A.replace("members: 450", "members: 4500"), False),  # another size band
+        (GROUP_A.replace("name: Alpha Alumni", "name: Zeta Alumni"), False),  # moves to the end of A-Z
+        (GROUP_A.replace("tags: [careers, mentoring]", "tags: [careers, hiring]"), False),
+    ]
+    for number, (text, kept) in enumerate(edits):
+        group.write_text(GROUP_A, "utf-8")  # each edit is measured from the first content
+        result = run_build(root, state=result.state, use_cache=False)
+        group.write_text(text, "utf-8")
+        made.clear()
+        assert result.state is not None and result.state.group_jobs is not None
+        last_listings = result.state.group_jobs.listings
+        result = run_build(root, state=result.state, use_cache=False)
+        assert result.ok, [d.format() for d in result.report.items]
+        assert (made == []) is kept, number
+        assert result.state is not None and result.state.group_jobs is not None
+        plan = result.state.group_jobs
+        taken = sum(1 for key, job in plan.listings.items() if last_listings.get(key) is job)
+        # Only listing pages without the edited group are taken over, and only while the shape holds.
+        assert (plan.changed == (0,) and 0 < taken < len(plan.listings)) if kept else taken == 0, number
+        clean = tmp_path / f"clean-{number}"
+        assert run_build(root, clean, use_cache=False).ok
+        assert tree(root / "output") == tree(clean), number
