@@ -210,9 +210,10 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
         result.report.add(error("site.yaml" if isinstance(exc, ThemeError) else str(output), 0, 0, str(exc)))
         return result
     # Stamps of what this build reads, taken before any theme file is read (content files were stamped when
-    # found): a file saved while the build runs makes the next build look again.
-    inputs = scan.inputs or manifest.inputs_digest(options_key(options), scan.config_stamp, scan.sources,
-                                                   theme.folders)
+    # found): a file saved while the build runs makes the next build look again. Only for the manifest, which
+    # a build without the cache (the preview's after its first) does not write.
+    inputs = (scan.inputs or manifest.inputs_digest(options_key(options), scan.config_stamp, scan.sources,
+                                                    theme.folders)) if options.use_cache else ""
 
     started = time.perf_counter()
     try:
