@@ -132,8 +132,24 @@ def group_jobs(site: Site, previous: GroupJobs | None = None) -> GroupJobs:
     as_of = repr(site.as_of)
     config_bits = digest(as_of)
     reuse = previous.made if previous is not None and previous.as_of == as_of else {}
-    made: dict[str, tuple[Card, tuple[Card, ...], tuple[Job, Job, Job]]] = {}
-    for card, related_at in zip(cards, site.related, strict=True):
+    last = previous.site if previous is not None and previous.as_of == as_of else None
+    changed: tuple[int, ...] | None = None
+    if last is not None and last.taxonomies is site.taxonomies and last.config == site.config \
+            and len(last.cards) == len(cards):
+        changed = tuple(i for i, (new, old) in enumerate(zip(cards, last.cards, strict=True)) if new is not old)
+    made: dict[str, tuple[Card, tuple[Card, ...], tuple[Job, Job, Job]]]
+    todo: Sequence[int]
+    if changed is not None and last is not None and last.related is site.related and len(reuse) == len(cards):
+        # The last Site's shape and related groups were taken over: only the changed groups, and the groups
+        # that show one of them as related, can have other jobs. The rest keep theirs, in the same order.
+        stale = set(changed)
+        todo = [i for i, related_at in enumerate(site.related) if i in stale or not stale.isdisjoint(related_at)]
+        made = dict(reuse)
+    else:
+        todo = range(len(cards))
+        made = {}
+    for i in todo:
+        card, related_at = cards[i], site.related[i]
         related = tuple(cards[j] for j in related_at)
         hit = reuse.get(card.slug)
         if hit is not None and hit[0] is card and len(hit[1]) == len(related) \
@@ -148,11 +164,6 @@ def group_jobs(site: Site, previous: GroupJobs | None = None) -> GroupJobs:
             Job(routes.badge(card.slug), "badge", "", key, digest(badge)),
             Job(routes.group_json(card.slug), "group-json", "", key, digest(f"{card.record_digest}|{card.digest}")),
         ))
-    changed: tuple[int, ...] | None = None
-    last = previous.site if previous is not None and previous.as_of == as_of else None
-    if last is not None and previous is not None and last.taxonomies is site.taxonomies \
-            and last.config == site.config and len(last.cards) == len(cards):
-        changed = tuple(i for i, (new, old) in enumerate(zip(cards, last.cards, strict=True)) if new is not old)
     return GroupJobs(as_of, made, site, changed, previous.listings if changed is not None and previous else {})
 
 
