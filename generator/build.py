@@ -251,7 +251,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             if compiled is not None else None
         with _beside(lambda: _stage_search(site, ctx, staging, output, old, parts), beside) as search_files:
             with collector.paused():  # the plan: long-lived objects
-                groups = plan.group_jobs(site, state.group_jobs)
+                groups = plan.group_jobs(site, state.group_jobs, keep=options.pages_published is not None)
                 jobs, problems = _plan(site, ctx, all_cards, groups)
                 if problems:
                     raise _Clash(problems)

@@ -11,7 +11,7 @@ import bisect
 import heapq
 import math
 import operator
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from generator import exports, routes
@@ -69,7 +69,7 @@ def listing_jobs(site: Site, first_url: str, indices: Sequence[int], key: tuple[
     next plan."""
     per_page = site.config.per_page
     total = pages_of(len(indices), per_page)
-    kept = groups.listings if groups is not None else None
+    kept = groups.listings if groups is not None and groups.keep else None
     changed = groups.changed if groups is not None else None
     last = groups.last_listings if groups is not None and changed is not None else None
     for number in range(1, total + 1):
@@ -124,10 +124,17 @@ class GroupJobs:
     # (last_listings) may be taken over; else None.
     changed: tuple[int, ...] | None = None
     last_listings: dict[tuple[object, ...], Job] = field(default_factory=dict)
-    listings: dict[tuple[object, ...], Job] = field(default_factory=dict)  # filled by plan()
+    # Filled by plan() when `keep` (a process that plans again: the preview): every listing page's job, and
+    # the texts made of every card for the digests of pages that sum up every group (see _rows).
+    keep: bool = False
+    listings: dict[tuple[object, ...], Job] = field(default_factory=dict)
+    last_rows: dict[str, list[str]] = field(default_factory=dict)
+    rows: dict[str, list[str]] = field(default_factory=dict)
 
 
-def group_jobs(site: Site, previous: GroupJobs | None = None) -> GroupJobs:
+def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = False) -> GroupJobs:
+    """Each group's jobs; `keep`: the plan made with them keeps what a later plan in this process can take
+    over (see GroupJobs)."""
     cards = site.cards
     as_of = repr(site.as_of)
     config_bits = digest(as_of)
@@ -164,7 +171,9 @@ def group_jobs(site: Site, previous: GroupJobs | None = None) -> GroupJobs:
             Job(routes.badge(card.slug), "badge", "", key, digest(badge)),
             Job(routes.group_json(card.slug), "group-json", "", key, digest(f"{card.record_digest}|{card.digest}")),
         ))
-    return GroupJobs(as_of, made, site, changed, previous.listings if changed is not None and previous else {})
+    taken = changed is not None and previous is not None
+    return GroupJobs(as_of, made, site, changed, previous.listings if taken and previous else {}, keep,
+                     last_rows=previous.rows if taken and previous else {})
 
 
 def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = None) -> Iterator[Job]:
@@ -200,7 +209,7 @@ def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = No
             yield from listing_jobs(site, routes.term(dimension, term.slug), term.indices,
                                     ("term", dimension, term.slug), head, groups)
 
-    computed = digest(repr([(c.slug, c.founded, c.members, c.members_as_of) for c in cards]))
+    computed = digest("\n".join(_rows(cards, "computed", _computed_row, groups)))
     for kind, docs, index_url in (("guide", site.guides, "guides/"), ("milestone", site.milestones, "milestones/")):
         extra = computed if kind == "milestone" else ""
         yield Job(routes.output_path(index_url), "docs", f"{kind}s.html", (kind,), digest(repr(docs) + extra))
@@ -214,9 +223,8 @@ def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = No
     # Pages that sum up every group are made with the exports (late), after the pages of the groups themselves:
     # the preview shows an edited group before it has counted every group again.
     yield Job("search/index.html", "search", "search.html", (), all_cards or cards_digest(site), late=True)
-    counted = repr([(c.slug, c.name, c.category, c.members, c.members_as_of, c.activity, c.status, c.country,
-                     c.country_slug, c.founded) for c in cards])
-    yield Job("stats/index.html", "stats", "stats.html", (), digest(counted), late=True)
+    counted = digest("\n".join(_rows(cards, "counted", _counted_row, groups)))
+    yield Job("stats/index.html", "stats", "stats.html", (), counted, late=True)
     yield Job("404.html", "404", "404.html", (), "")
 
     newest_cards = _digest_cards([cards[i] for i in newest])
@@ -225,22 +233,50 @@ def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = No
     yield Job("groups/feed.json", "json-feed", "", (), newest_cards)
     yield Job("robots.txt", "robots", "", (), "")
     yield Job(".nojekyll", "nojekyll", "", (), "")  # GitHub Pages: serve folders such as _x as they are
-    yield from export_jobs(site)
+    yield from export_jobs(site, groups)
 
 
-def export_jobs(site: Site) -> Iterator[Job]:
+def _computed_row(c: Card) -> str:  # what the milestones' computed figures read of a card
+    return repr((c.slug, c.founded, c.members, c.members_as_of))
+
+
+def _counted_row(c: Card) -> str:  # what the statistics page reads of a card
+    return repr((c.slug, c.name, c.category, c.members, c.members_as_of, c.activity, c.status, c.country,
+                 c.country_slug, c.founded))
+
+
+def _record_row(c: Card) -> str:  # what a group's line in the exports is made from
+    return f"{c.record_digest}{c.digest}"
+
+
+def _rows(cards: Sequence[Card], name: str, row: Callable[[Card], str], groups: GroupJobs | None) -> list[str]:
+    """row(card) for every card, in order. A plan that took the last one's shape over (groups.changed) makes
+    again only the changed cards' rows: the others are the very cards, in the same places."""
+    last = groups.last_rows.get(name) if groups is not None and groups.changed is not None else None
+    if groups is not None and groups.changed is not None and last is not None and len(last) == len(cards):
+        rows = list(last)
+        for position in groups.changed:
+            rows[position] = row(cards[position])
+    else:
+        rows = list(map(row, cards))
+    if groups is not None and groups.keep:
+        groups.rows[name] = rows
+    return rows
+
+
+def export_jobs(site: Site, groups: GroupJobs | None = None) -> Iterator[Job]:
     """/groups.json (split into pages of 10,000 above that), /groups.csv: made from each group's index.json."""
     cards = site.cards
-    records = digest("|".join(f"{c.record_digest}{c.digest}" for c in cards))
+    lines = _rows(cards, "records", _record_row, groups)
+    records = digest("|".join(lines))
     pages = exports.page_count(len(cards))
     if pages == 0:
         yield Job("groups.json", "groups-json", "", ("all",), records, late=True)
     else:
         size = exports.GROUPS_PAGE_SIZE
         for number in range(1, pages + 1):
-            chunk = cards[(number - 1) * size: number * size]
             yield Job(exports.page_file(number), "groups-json", "", ("page", number),
-                      digest("|".join(f"{c.record_digest}{c.digest}" for c in chunk)), late=True)
+                      digest("|".join(lines[(number - 1) * size: number * size])), late=True)
         yield Job("groups.json", "groups-index", "", (pages,), digest(f"{len(cards)}|{pages}"), late=True)
     yield Job("groups.csv", "groups-csv", "", (), records, late=True)
 

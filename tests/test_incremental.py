@@ -770,7 +770,8 @@ def test_a_build_handed_the_last_state_takes_the_sites_shape_over_only_while_it_
         return build_taxonomies(*args)
 
     monkeypatch.setattr(generator.assemble, "build_taxonomies", counted)
-    result = run_build(root)
+    published: list[list[str]] = []
+    result = run_build(root, pages_published=published.append)  # as the preview builds: it keeps what it can
     group = root / "content/groups/alpha-alumni.yaml"
     edits = [  # (what the file becomes, whether the last shape still holds)
         (GROUP_A.replace("Graduates of Alpha.", "Graduates of Alpha, all years."), True),
@@ -783,12 +784,12 @@ def test_a_build_handed_the_last_state_takes_the_sites_shape_over_only_while_it_
     ]
     for number, (text, kept) in enumerate(edits):
         group.write_text(GROUP_A, "utf-8")  # each edit is measured from the first content
-        result = run_build(root, state=result.state, use_cache=False)
+        result = run_build(root, state=result.state, use_cache=False, pages_published=published.append)
         group.write_text(text, "utf-8")
         made.clear()
         assert result.state is not None and result.state.group_jobs is not None
         last_listings = result.state.group_jobs.listings
-        result = run_build(root, state=result.state, use_cache=False)
+        result = run_build(root, state=result.state, use_cache=False, pages_published=published.append)
         assert result.ok, [d.format() for d in result.report.items]
         assert (made == []) is kept, number
         assert result.state is not None and result.state.group_jobs is not None
