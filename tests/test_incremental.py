@@ -28,6 +28,19 @@ from generator.render import RenderError
 from tests.conftest import GROUP_A, REPO, SITE_YAML, MakeSite, run_build, tree
 
 
+def counted_calls(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[int]:
+    """Replace module.name by a wrapper that notes each call; the list it notes them in."""
+    calls: list[int] = []
+    real = getattr(module, name)
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return calls
+
+
 def rendered(root: Path, **kwargs: object) -> set[str]:
     result = run_build(root, **kwargs)
     assert result.ok, [d.format() for d in result.report.items]
@@ -159,14 +172,7 @@ def test_the_outputs_digest_is_worked_out_from_the_last_builds(make_site: MakeSi
 def test_the_inputs_digest_is_worked_out_once_per_build(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_site()
     assert run_build(root).ok
-    calls: list[int] = []
-    real = generator.manifest.inputs_digest
-
-    def counting(*args: Any) -> str:
-        calls.append(1)
-        return real(*args)
-
-    monkeypatch.setattr(generator.manifest, "inputs_digest", counting)
+    calls = counted_calls(monkeypatch, generator.manifest, "inputs_digest")
     (root / "content/groups/alpha-alumni.yaml").write_text(GROUP_A.replace("members: 450", "members: 4500"))
     assert run_build(root).ok and len(calls) == 1  # by the no-change check, and used by the build it let run
     assert run_build(root).ok and len(calls) == 2  # nothing to do: the check's alone
@@ -669,14 +675,7 @@ def test_search_index_is_made_again_only_when_a_card_changed(make_site: MakeSite
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_site()
     run_build(root)
-    made: list[int] = []
-    real = generator.build.build_search_index
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        made.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr("generator.build.build_search_index", counting)
+    made = counted_calls(monkeypatch, generator.build, "build_search_index")
     path = root / "content/groups/alpha-alumni.yaml"
     path.write_text(GROUP_A.replace("Alpha's **alumni** meet here.", "Alpha's alumni meet here, weekly."))
     assert run_build(root).ok and made == []  # descriptions are not in the index
@@ -762,14 +761,7 @@ def test_a_build_handed_the_last_state_takes_the_sites_shape_over_only_while_it_
     groups keep their place in A-Z order and their terms, and the last plan's jobs for listing pages without a
     changed group; every build's output is a clean build's."""
     root = make_site()
-    made: list[int] = []
-    build_taxonomies = generator.assemble.build_taxonomies
-
-    def counted(*args: Any) -> Any:
-        made.append(1)
-        return build_taxonomies(*args)
-
-    monkeypatch.setattr(generator.assemble, "build_taxonomies", counted)
+    made = counted_calls(monkeypatch, generator.assemble, "build_taxonomies")
     published: list[list[str]] = []
     result = run_build(root, pages_published=published.append)  # as the preview builds: it keeps what it can
     group = root / "content/groups/alpha-alumni.yaml"
