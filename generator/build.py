@@ -92,8 +92,8 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
         report.extend(result.diagnostics)
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
-    site, problems = assemble(config, ordered, options.source, state.related if state else None,
-                              state.site if state else None)
+    last = state.group_jobs.site if state is not None and state.group_jobs is not None else None
+    site, problems = assemble(config, ordered, options.source, state.related if state else None, last)
     report.extend(problems)
     timings["assemble"] = time.perf_counter() - started
     parsed = {s.path: (s.stamp, config_key, results[s.path]) for s in sources}
@@ -328,7 +328,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
         if options.use_cache:
             parsed, kept = _compact(store, parsed, kept)
         result.state = cache.BuildState(parsed, new, True, (site.related_key, site.related), kept, groups,
-                                        scan=scan, site=site)
+                                        scan=scan)
         if options.use_cache:
             cache.save_state(state_file, result.state, state)
             if not result.report.items:

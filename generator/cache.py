@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, BinaryIO, TypeAlias, TypeVar
 from generator import __version__
 
 if TYPE_CHECKING:  # loading them would load Markdown, YAML and Jinja, which a build with nothing to do never needs
-    from generator.assemble import Site
     from generator.loading import SourceResult
     from generator.plan import GroupJobs
     from generator.unchanged import Scan
@@ -65,7 +64,6 @@ class BuildState:
     exports: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # generator.export_rows.Known
     # Kept in memory only, for the next build of the same process (the preview's): not saved.
     group_jobs: GroupJobs | None = None
-    site: Site | None = None  # the Site this state was built from: the next build's assemble takes its shape over
     scan: Scan | None = None  # the stamps of the inputs this state was made from
     # Set when this state is what the files hold (loaded, or saved). A result is never changed in place, so what
     # changed since is told by which results are new objects.

@@ -71,11 +71,10 @@ def listing_jobs(site: Site, first_url: str, indices: Sequence[int], key: tuple[
     total = pages_of(len(indices), per_page)
     kept = groups.listings if groups is not None and groups.keep else None
     changed = groups.changed if groups is not None else None
-    last = groups.last_listings if groups is not None and changed is not None else None
     for number in range(1, total + 1):
         start, stop = (number - 1) * per_page, min(number * per_page, len(indices))
         job_key = (*key, number)
-        job = last.get(job_key) if last is not None else None
+        job = groups.last_listings.get(job_key) if groups is not None and changed is not None else None
         if job is None or changed is None or _touched(indices, start, stop, changed):
             chunk = [site.cards[i] for i in indices[start:stop]]
             url = routes.paged(first_url, number)
@@ -119,7 +118,7 @@ class GroupJobs:
 
     as_of: str
     made: dict[str, tuple[Card, tuple[Card, ...], tuple[Job, Job, Job]]]
-    site: Site | None = None  # what these jobs were planned for
+    site: Site | None = None  # what these jobs were planned for; the next build assembles from its shape
     # The places in A-Z order whose card is new since the last plan, sorted, when that plan's listing jobs
     # (last_listings) may be taken over; else None.
     changed: tuple[int, ...] | None = None
@@ -171,9 +170,9 @@ def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = Fa
             Job(routes.badge(card.slug), "badge", "", key, digest(badge)),
             Job(routes.group_json(card.slug), "group-json", "", key, digest(f"{card.record_digest}|{card.digest}")),
         ))
-    taken = changed is not None and previous is not None
-    return GroupJobs(as_of, made, site, changed, previous.listings if taken and previous else {}, keep,
-                     last_rows=previous.rows if taken and previous else {})
+    if changed is not None and previous is not None:
+        return GroupJobs(as_of, made, site, changed, previous.listings, keep, last_rows=previous.rows)
+    return GroupJobs(as_of, made, site, changed, keep=keep)
 
 
 def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = None) -> Iterator[Job]:
@@ -252,10 +251,11 @@ def _record_row(c: Card) -> str:  # what a group's line in the exports is made f
 def _rows(cards: Sequence[Card], name: str, row: Callable[[Card], str], groups: GroupJobs | None) -> list[str]:
     """row(card) for every card, in order. A plan that took the last one's shape over (groups.changed) makes
     again only the changed cards' rows: the others are the very cards, in the same places."""
-    last = groups.last_rows.get(name) if groups is not None and groups.changed is not None else None
-    if groups is not None and groups.changed is not None and last is not None and len(last) == len(cards):
+    changed = groups.changed if groups is not None else None
+    last = groups.last_rows.get(name) if groups is not None and changed is not None else None
+    if changed is not None and last is not None and len(last) == len(cards):
         rows = list(last)
-        for position in groups.changed:
+        for position in changed:
             rows[position] = row(cards[position])
     else:
         rows = list(map(row, cards))
