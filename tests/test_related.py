@@ -1,0 +1,47 @@
+"""Which related groups a group page shows, and in what order (generator.assemble.related_for)."""
+
+from __future__ import annotations
+
+from tests.conftest import MakeSite, run_build
+
+# Every group but the anchor is in the "industry" category and online, unless it says otherwise; so what each
+# shares with the anchor is exactly what its name says.
+GROUPS = """\
+- {name: Anchor, slug: anchor, category: alumni, tags: [x, y], industry: Ind,
+   location: {city: Berlin, country: Germany}, members: 40, related: [zeta]}
+- {name: B shares two tags, slug: b-two-tags, category: industry, tags: [x, y], members: 10, location: online}
+- {name: C one tag big, slug: c-one-tag-big, category: industry, tags: [x], members: 5000, location: online}
+- {name: D one tag, slug: d-one-tag, category: industry, tags: [y], members: 50, location: online}
+- {name: E industry and country, slug: e-industry-country, category: industry, industry: Ind,
+   location: {city: Munich, country: Germany}, members: 50}
+- {name: F category only, slug: f-category, category: alumni, members: 100000, location: online}
+- {name: G defunct two tags, slug: g-defunct, category: industry, tags: [x, y], members: 900000,
+   status: defunct, location: online}
+- {name: H country only, slug: h-country, category: industry, location: {city: Bonn, country: Germany},
+   members: 1, related: [e-industry-country, e-industry-country, h-country]}
+- {name: Zeta, slug: zeta, category: industry, tags: [z], members: 3, location: online}
+"""
+
+
+def test_related_groups_are_the_named_ones_then_the_best_scored_larger_first_then_a_to_z(
+        make_site: MakeSite) -> None:
+    root = make_site({"content/groups/related.yaml": GROUPS, "content/groups/alpha-alumni.yaml": None,
+                      "content/groups/beta-builders.md": None, "content/groups/more.csv": None,
+                      "content/guides/choosing-groups.md": None})
+    result = run_build(root)
+    assert not result.report.items, result.report.items
+    site = result.site
+    assert site is not None
+    related = {card.slug: [site.cards[j].slug for j in chosen] for card, chosen in zip(site.cards, site.related,
+                                                                                       strict=True)}
+    # Zeta is named; B shares two tags (3 + 3); C, D (a tag each) and E (industry 2 + country 1) score 3, C
+    # the largest, D before E A-Z at equal size; F (category) and H (country) score 1, F larger, but only six
+    # are shown. G shares most but is defunct; no group is its own relation.
+    assert related["anchor"] == ["zeta", "b-two-tags", "c-one-tag-big", "d-one-tag", "e-industry-country",
+                                 "f-category"]
+    # A named group comes once, however often it is named, and is not offered again by score (H and E share a
+    # country); a group naming itself is not its own relation.
+    assert related["h-country"][0] == "e-industry-country"
+    assert len(set(related["h-country"])) == len(related["h-country"]) == 6
+    assert "h-country" not in related["h-country"]
+    assert "g-defunct" not in {slug for chosen in related.values() for slug in chosen}
