@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -263,8 +263,12 @@ def related_for(cards: Sequence[Card], index: dict[str, int],
         for term in taxonomies[key].terms:
             lists[(key, term.slug)] = term.indices
     weights = {"tags": 3, "industries": 2, "categories": 1, "locations": 1}
-    # Ties on score go to the larger group, then to the earlier one A-Z: one integer per card holds that order,
-    # so ranking a candidate costs one lookup (at 100,000 groups this loop is most of assembling).
+    # Ties on score go to the larger group, then to the earlier one A-Z. One integer per candidate holds that
+    # whole order: its rank by size less its score times the number of cards. Those integers are distinct (the
+    # rank is), so they sort without a key function and each gives its card back (the rank is the integer
+    # modulo the number of cards). A candidate scores its term's weight once per window it falls in: each
+    # window goes into the pool that many times and the pool is counted in one call. At 100,000 groups this
+    # loop is most of assembling: 7.9 s with a key function and a dict of scores, 5.0 s so (one-off timing).
     count = len(cards)
     by_size = sorted(range(count), key=lambda j: (-(cards[j].members or 0), j))
     rank = [0] * count
@@ -278,20 +282,18 @@ def related_for(cards: Sequence[Card], index: dict[str, int],
             keys = [("tags", t) for t in card.tag_slugs] + [("industries", card.industry_slug),
                                                             ("categories", card.category),
                                                             ("locations", card.country_slug)]
-            scores: dict[int, int] = defaultdict(int)
+            pool: list[int] = []
             for dimension, slug in keys:
                 members = lists.get((dimension, slug))
                 if not members:
                     continue
-                weight = weights[dimension]
                 at = bisect.bisect_left(members, i)
-                for j in members[max(0, at - NEIGHBOURS): at + NEIGHBOURS + 1]:
-                    scores[j] += weight
-            scores.pop(i, None)
-            taken = set(chosen)
-            ranked = sorted((j for j in scores if j not in taken and not defunct[j]),
-                            key=lambda j: rank[j] - scores[j] * count)
-            chosen.extend(ranked[: RELATED_LIMIT - len(chosen)])
+                pool += members[max(0, at - NEIGHBOURS): at + NEIGHBOURS + 1] * weights[dimension]
+            scores = Counter(pool)
+            for j in (i, *chosen):
+                scores.pop(j, None)
+            ranked = sorted([rank[j] - score * count for j, score in scores.items() if not defunct[j]])
+            chosen.extend(by_size[key % count] for key in ranked[: RELATED_LIMIT - len(chosen)])
         yield tuple(chosen)
 
 
