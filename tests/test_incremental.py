@@ -261,6 +261,20 @@ def test_a_long_journal_is_folded_into_a_new_base(make_site: MakeSite, monkeypat
     assert _same_state(generator.cache.load_state(base), result.state)
 
 
+def test_a_base_written_in_many_runs_loads_back_as_the_same_state(make_site: MakeSite,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(generator.cache, "RUN", 3)  # every part of the small site's state takes several runs
+    root = make_site()
+    result = run_build(root)
+    assert result.state is not None and len(result.state.parsed) > 3 and len(result.state.outputs) > 3
+    base, _ = _state_files(root)
+    loaded = generator.cache.load_state(base)
+    assert loaded.loaded_ok and _same_state(loaded, result.state)
+    (root / "content/groups/alpha-alumni.yaml").write_text(GROUP_A.replace("members: 450", "members: 4500"))
+    assert run_build(root).rendered  # the loaded state serves an incremental build
+    assert run_build(root).rendered == []
+
+
 def test_a_damaged_journal_or_a_pending_mark_is_not_trusted(make_site: MakeSite, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(generator.cache, "JOURNAL_SHARE", 0)
