@@ -8,7 +8,7 @@ import datetime as dt
 import functools
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from generator.yamlio import YamlProblem, load, split_front_matter
 
 RELATED_LIMIT = 6
 NEIGHBOURS = 12
+RELATED_WEIGHTS = {"tags": 3, "industries": 2, "categories": 1, "locations": 1}  # per shared term
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +90,15 @@ def date_cards(config: SiteConfig, results: Sequence[SourceResult]) -> list[Sour
 
 def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path,
              previous: tuple[str, tuple[tuple[int, ...], ...]] | None = None,
-             last: Site | None = None) -> tuple[Site, list[Diagnostic]]:
+             last: Site | None = None, choose: ChooseAll | None = None) -> tuple[Site, list[Diagnostic]]:
     """Join the per-file results (their cards dated by date_cards) into a Site, reporting problems that span files.
 
     `previous` is (key, related) from an earlier build: when nothing that choosing related groups looks at
     has changed, its answer is reused (it is the costliest part of assembling a large site). `last` is the
     Site of the previous build in this process (the preview's): when every group is still there and the
     changed cards keep their place in A-Z order and their terms, its order, taxonomies and related groups
-    are taken over (see `_same_shape`).
+    are taken over (see `_same_shape`). `choose` answers a RelatedChooser for every card (the build spreads
+    that over its worker processes).
     """
     diagnostics: list[Diagnostic] = []
     as_of = site_as_of(config, results)
@@ -150,7 +152,7 @@ def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path,
     elif previous is not None and previous[0] == relevance:
         related = previous[1]
     else:
-        related = tuple(related_for(cards, index, taxonomies))
+        related = (choose or choose_all)(RelatedChooser(cards, index, taxonomies))
     by_date = lambda doc: (doc.date or EPOCH, doc.slug)  # noqa: E731
     site = Site(
         config=config,
@@ -168,7 +170,7 @@ def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path,
 
 
 def related_key(cards: Sequence[Card]) -> str:
-    """A digest of exactly the fields related_for() reads, in A-Z order."""
+    """A digest of exactly the fields RelatedChooser reads, in A-Z order."""
     hasher = hashlib.blake2b(digest_size=16)
     for c in cards:
         hasher.update(repr(_related_fields(c)).encode("utf-8", "surrogatepass"))
@@ -251,50 +253,67 @@ def build_taxonomies(config: SiteConfig, cards: Sequence[Card]) -> dict[str, Tax
     }
 
 
-def related_for(cards: Sequence[Card], index: dict[str, int],
-                taxonomies: dict[str, Taxonomy]) -> Iterable[tuple[int, ...]]:
+class RelatedChooser:
     """Per card: explicit `related` first, then neighbours sharing tags, industry, category and country.
 
     Candidates come from a window around the card in each shared term's list, so the cost per card
-    is bounded however large the directory grows.
+    is bounded however large the directory grows. Made once per site; `choose` answers for any run of
+    positions, so runs can be answered by several processes.
     """
-    lists: dict[tuple[str, str], tuple[int, ...]] = {}
-    for key in ("tags", "industries", "categories", "locations"):
-        for term in taxonomies[key].terms:
-            lists[(key, term.slug)] = term.indices
-    weights = {"tags": 3, "industries": 2, "categories": 1, "locations": 1}
-    # Ties on score go to the larger group, then to the earlier one A-Z. One integer per candidate holds that
-    # whole order: its rank by size less its score times the number of cards. Those integers are distinct (the
-    # rank is), so they sort without a key function and each gives its card back (the rank is the integer
-    # modulo the number of cards). A candidate scores its term's weight once per window it falls in: each
-    # window goes into the pool that many times and the pool is counted in one call. At 100,000 groups this
-    # loop is most of assembling: 7.9 s with a key function and a dict of scores, 5.0 s so (one-off timing).
-    count = len(cards)
-    by_size = sorted(range(count), key=lambda j: (-(cards[j].members or 0), j))
-    rank = [0] * count
-    for position, j in enumerate(by_size):
-        rank[j] = position
-    defunct = [card.status == "defunct" for card in cards]
-    for i, card in enumerate(cards):
-        chosen = [index[s] for s in card.related if s in index and index[s] != i]
-        chosen = list(dict.fromkeys(chosen))
-        if len(chosen) < RELATED_LIMIT:
-            keys = [("tags", t) for t in card.tag_slugs] + [("industries", card.industry_slug),
-                                                            ("categories", card.category),
-                                                            ("locations", card.country_slug)]
-            pool: list[int] = []
-            for dimension, slug in keys:
-                members = lists.get((dimension, slug))
-                if not members:
-                    continue
-                at = bisect.bisect_left(members, i)
-                pool += members[max(0, at - NEIGHBOURS): at + NEIGHBOURS + 1] * weights[dimension]
-            scores = Counter(pool)
-            for j in (i, *chosen):
-                scores.pop(j, None)
-            ranked = sorted([rank[j] - score * count for j, score in scores.items() if not defunct[j]])
-            chosen.extend(by_size[key % count] for key in ranked[: RELATED_LIMIT - len(chosen)])
-        yield tuple(chosen)
+
+    def __init__(self, cards: Sequence[Card], index: dict[str, int], taxonomies: dict[str, Taxonomy]) -> None:
+        self.cards = cards
+        self.index = index
+        self.lists: dict[tuple[str, str], tuple[int, ...]] = {
+            (key, term.slug): term.indices for key in RELATED_WEIGHTS for term in taxonomies[key].terms}
+        # Ties on score go to the larger group, then to the earlier one A-Z. One integer per candidate holds
+        # that whole order: its rank by size less its score times the number of cards. Those integers are
+        # distinct (the rank is), so they sort without a key function and each gives its card back (the rank is
+        # the integer modulo the number of cards). A candidate scores its term's weight once per window it falls
+        # in: each window goes into the pool that many times and the pool is counted in one call. At 100,000
+        # groups choosing is most of assembling: 7.9 s with a key function and a dict of scores, 5.0 s so
+        # (one-off timing).
+        count = len(cards)
+        self.by_size = sorted(range(count), key=lambda j: (-(cards[j].members or 0), j))
+        self.rank = [0] * count
+        for position, j in enumerate(self.by_size):
+            self.rank[j] = position
+        self.defunct = [card.status == "defunct" for card in cards]
+
+    def choose(self, positions: range) -> list[tuple[int, ...]]:
+        cards, index, lists, weights = self.cards, self.index, self.lists, RELATED_WEIGHTS
+        by_size, rank, defunct, count = self.by_size, self.rank, self.defunct, len(self.cards)
+        answers: list[tuple[int, ...]] = []
+        for i in positions:
+            card = cards[i]
+            chosen = list(dict.fromkeys(index[s] for s in card.related if s in index and index[s] != i))
+            if len(chosen) < RELATED_LIMIT:
+                keys = [("tags", t) for t in card.tag_slugs] + [("industries", card.industry_slug),
+                                                                ("categories", card.category),
+                                                                ("locations", card.country_slug)]
+                pool: list[int] = []
+                for dimension, slug in keys:
+                    members = lists.get((dimension, slug))
+                    if not members:
+                        continue
+                    at = bisect.bisect_left(members, i)
+                    pool += members[max(0, at - NEIGHBOURS): at + NEIGHBOURS + 1] * weights[dimension]
+                scores = Counter(pool)
+                for j in (i, *chosen):
+                    scores.pop(j, None)
+                ranked = sorted([rank[j] - score * count for j, score in scores.items() if not defunct[j]])
+                chosen.extend(by_size[key % count] for key in ranked[: RELATED_LIMIT - len(chosen)])
+            answers.append(tuple(chosen))
+        return answers
+
+
+Related = tuple[tuple[int, ...], ...]
+ChooseAll = Callable[[RelatedChooser], Related]
+
+
+def choose_all(chooser: RelatedChooser) -> Related:
+    """Every card's related groups, in this process."""
+    return tuple(chooser.choose(range(len(chooser.cards))))
 
 
 def locate(root: Path, ref: SourceRef, path: tuple[str | int, ...]) -> tuple[int, int]:

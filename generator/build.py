@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import functools
 import gc
+import itertools
 import multiprocessing
 import os
 import shutil
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from generator import cache, collector, export_rows, manifest, plan, writer
-from generator.assemble import Site, assemble, date_cards
+from generator.assemble import ChooseAll, Related, RelatedChooser, Site, assemble, choose_all, date_cards
 from generator.assets import AssetError, publish_assets
 from generator.config import load_config
 from generator.derive import digest
@@ -39,6 +40,7 @@ from generator.unchanged import Scan, nothing_to_do, options_key, rescan
 
 COMPACT_SLACK = 8 << 20  # bytes of stale record entries tolerated before the store is rewritten
 PARALLEL_MIN = 400  # below this many tasks, worker start-up costs more than it saves
+RELATED_PARALLEL_MIN = 5000  # groups from which their related groups are chosen by worker processes
 SEARCH_BESIDE_MIN = 2000  # from this many groups, the search index is made in a process of its own
 T = TypeVar("T")
 Task = tuple[Job, str, "cache.Entry | None"]  # job, fingerprint, the last entry, if its file stands as it left it
@@ -93,7 +95,8 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
     last = state.group_jobs.site if state is not None and state.group_jobs is not None else None
-    site, problems = assemble(config, ordered, options.source, state.related if state else None, last)
+    site, problems = assemble(config, ordered, options.source, state.related if state else None, last,
+                              _choose_related(options.workers))
     report.extend(problems)
     timings["assemble"] = time.perf_counter() - started
     parsed = {s.path: (s.stamp, config_key, results[s.path]) for s in sources}
@@ -109,6 +112,31 @@ class _Loader:
 
     def __call__(self, source: SourceFile) -> SourceResult:
         return load_source(self.root, source, self.config, drafts=self.drafts, store=self.store)
+
+
+def _choose_related(workers: int) -> ChooseAll:
+    """Choosing every card's related groups, spread over `workers` processes on a large site (forked once the
+    chooser is made, so each has it; each answers runs of positions)."""
+
+    def choose(chooser: RelatedChooser) -> Related:
+        count = len(chooser.cards)
+        if workers <= 1 or count < RELATED_PARALLEL_MIN:
+            return choose_all(chooser)
+        step = -(-count // (workers * 4))
+        runs = [range(start, min(start + step, count)) for start in range(0, count, step)]
+        _worker_ctx["chooser"] = chooser
+        try:
+            with _pool(workers, collect=False) as pool:
+                return tuple(itertools.chain.from_iterable(pool.map(_choose_run, runs)))
+        finally:
+            _worker_ctx.pop("chooser", None)
+
+    return choose
+
+
+def _choose_run(run: range) -> list[tuple[int, ...]]:
+    chooser: RelatedChooser = _worker_ctx["chooser"]
+    return chooser.choose(run)
 
 
 def _map(function: Callable[[Any], Any], items: list[Any], workers: int) -> Iterator[Any]:

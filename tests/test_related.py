@@ -1,7 +1,11 @@
-"""Which related groups a group page shows, and in what order (generator.assemble.related_for)."""
+"""Which related groups a group page shows, and in what order (generator.assemble.RelatedChooser)."""
 
 from __future__ import annotations
 
+import pytest
+
+import generator.build
+from generator.assemble import RelatedChooser
 from tests.conftest import MakeSite, run_build
 
 # Every group but the anchor is in the "industry" category and online, unless it says otherwise; so what each
@@ -45,3 +49,22 @@ def test_related_groups_are_the_named_ones_then_the_best_scored_larger_first_the
     assert len(set(related["h-country"])) == len(related["h-country"]) == 6
     assert "h-country" not in related["h-country"]
     assert "g-defunct" not in {slug for chosen in related.values() for slug in chosen}
+
+
+def test_worker_processes_choose_the_same_related_groups(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_site({"content/groups/related.yaml": GROUPS})
+    alone = run_build(root, root / "alone", jobs=1, use_cache=False)
+    monkeypatch.setattr(generator.build, "RELATED_PARALLEL_MIN", 1)  # the sample is far below the real threshold
+    runs: list[range] = []
+    original = RelatedChooser.choose
+
+    def watched(chooser: RelatedChooser, positions: range) -> list[tuple[int, ...]]:
+        runs.append(positions)  # in this process only: a worker appends to its own copy
+        return original(chooser, positions)
+
+    monkeypatch.setattr(RelatedChooser, "choose", watched)
+    spread = run_build(root, root / "spread", jobs=2, use_cache=False)
+    assert alone.site is not None and spread.site is not None
+    assert len(alone.site.related) == len(alone.site.cards) > 8
+    assert spread.site.related == alone.site.related
+    assert runs == []  # nothing was chosen in this process: the workers chose it all
