@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 
 from generator.model import Card, SiteConfig
-from generator.search.builder import INDEX_DIR, SORTS, Describe, build, empty_counts
+from generator.search.builder import INDEX_DIR, INDEX_META, SORTS, Describe, build, empty_counts
 from generator.search.facets import FACETS
 from generator.search.known import KnownAggregates, KnownTerms
 from generator.search.terms import Layout
 
-__all__ = ["INDEX_DIR", "Layout", "build_search_index", "search_page_context"]
+__all__ = ["INDEX_DIR", "INDEX_META", "Layout", "build_search_index", "search_page_context"]
 BY_COUNT = frozenset({"country", "industry", "language"})  # long lists: the largest values first
 
 

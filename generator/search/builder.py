@@ -23,6 +23,7 @@ from generator.search.postings import DESCRIPTION, KEYWORDS, NAME, SUMMARY, Accu
 from generator.search.terms import Layout, TermWriter
 
 INDEX_DIR = "search/index/"
+INDEX_META = "meta.json"  # written last: the index is whole once it is there
 VERSION = 1
 SORTS: tuple[tuple[str, str], ...] = (
     ("relevance", "Best match"),
@@ -107,7 +108,7 @@ def build(cards: Sequence[Card], config: SiteConfig, group_url: Callable[[str], 
             yield INDEX_DIR + name, data
     for name, data in writer.ranges(columns):
         yield INDEX_DIR + name, data
-    yield INDEX_DIR + "meta.json", _meta(count, table, empty_counts, writer, layout, url_pattern(group_url))
+    yield INDEX_DIR + INDEX_META, _meta(count, table, empty_counts, writer, layout, url_pattern(group_url))
 
 
 def _weights(card: Card, category_names: dict[str, str], describe: Describe | None,
