@@ -89,7 +89,7 @@ def date_cards(config: SiteConfig, results: Sequence[SourceResult]) -> list[Sour
 
 
 def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path,
-             previous: tuple[str, tuple[tuple[int, ...], ...]] | None = None,
+             previous: tuple[str, RelatedGroups] | None = None,
              last: Site | None = None, choose: ChooseAll | None = None) -> tuple[Site, list[Diagnostic]]:
     """Join the per-file results (their cards dated by date_cards) into a Site, reporting problems that span files.
 
@@ -307,11 +307,11 @@ class RelatedChooser:
         return answers
 
 
-Related = tuple[tuple[int, ...], ...]
-ChooseAll = Callable[[RelatedChooser], Related]
+RelatedGroups = tuple[tuple[int, ...], ...]  # per card, in A-Z order: the positions of its related groups
+ChooseAll = Callable[[RelatedChooser], RelatedGroups]
 
 
-def choose_all(chooser: RelatedChooser) -> Related:
+def choose_all(chooser: RelatedChooser) -> RelatedGroups:
     """Every card's related groups, in this process."""
     return tuple(chooser.choose(range(len(chooser.cards))))
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from generator import cache, collector, export_rows, manifest, plan, writer
-from generator.assemble import ChooseAll, Related, RelatedChooser, Site, assemble, choose_all, date_cards
+from generator.assemble import ChooseAll, RelatedChooser, RelatedGroups, Site, assemble, choose_all, date_cards
 from generator.assets import AssetError, publish_assets
 from generator.config import load_config
 from generator.derive import digest
@@ -118,7 +118,7 @@ def _choose_related(workers: int) -> ChooseAll:
     """Choosing every card's related groups, spread over `workers` processes on a large site (forked once the
     chooser is made, so each has it; each answers runs of positions)."""
 
-    def choose(chooser: RelatedChooser) -> Related:
+    def choose(chooser: RelatedChooser) -> RelatedGroups:
         count = len(chooser.cards)
         if workers <= 1 or count < RELATED_PARALLEL_MIN:
             return choose_all(chooser)
