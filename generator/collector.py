@@ -37,15 +37,28 @@ def keep() -> None:
     gc.freeze()
 
 
+class _Blocks:
+    """The `keeping` blocks open in this process (the collector's frozen objects are the process's too), and
+    whether the outermost thaws when it ends. Nested blocks do not ask the collector how many objects are
+    frozen: `gc.get_freeze_count()` walks them all (57 ms at 100,000 groups)."""
+
+    open = 0
+    thaw = False
+
+
 @contextlib.contextmanager
 def keeping() -> Iterator[None]:
     """A build, or a pool of workers: what `keep` froze within it is thawed when it ends (unless objects were
-    frozen before it began: then whoever froze them thaws everything)."""
-    outermost = gc.get_freeze_count() == 0
+    frozen before it began: then whoever froze them thaws everything). A block within another (a pool's within a
+    build's) leaves that to the outer one."""
+    if _Blocks.open == 0:
+        _Blocks.thaw = gc.get_freeze_count() == 0  # nothing frozen: a walk of nothing
+    _Blocks.open += 1
     try:
         yield
     finally:
-        if outermost:
+        _Blocks.open -= 1
+        if _Blocks.open == 0 and _Blocks.thaw:
             gc.unfreeze()
 
 

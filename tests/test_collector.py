@@ -55,6 +55,23 @@ def test_keeping_thaws_what_was_kept_within_it_only() -> None:
     del kept, more
 
 
+def test_a_block_within_another_neither_counts_the_frozen_objects_nor_thaws_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    counted: list[int] = []
+    real = gc.get_freeze_count
+    monkeypatch.setattr(gc, "get_freeze_count", lambda: counted.append(1) or real())
+    with collector.keeping():
+        kept = [[i] for i in range(100)]
+        collector.keep()
+        asked = len(counted)
+        with collector.keeping():  # a pool's block within a build's
+            collector.keep()
+        assert len(counted) == asked  # counting walks every frozen object: not done when nested
+        assert real() >= 100  # the outer block's objects stay frozen
+    assert real() == 0
+    del kept
+
+
 def test_a_build_pauses_while_it_loads_plans_indexes_and_saves_and_leaves_the_collector_as_it_was(
         make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_site()
