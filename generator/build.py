@@ -42,6 +42,7 @@ COMPACT_SLACK = 8 << 20  # bytes of stale record entries tolerated before the st
 PARALLEL_MIN = 400  # below this many tasks, worker start-up costs more than it saves
 RELATED_PARALLEL_MIN = 5000  # groups from which their related groups are chosen by worker processes
 SEARCH_BESIDE_MIN = 2000  # from this many groups, the search index is made in a process of its own
+BESIDE_POLL = 0.05  # seconds between two looks at whether work beside may be given up
 T = TypeVar("T")
 Task = tuple[Job, str, "cache.Entry | None"]  # job, fingerprint, the last entry, if its file stands as it left it
 
@@ -268,16 +269,19 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     new: dict[str, cache.Entry] = {}
     # The search index is made from the cards alone, as the search page's listing is: when its digest of every
     # card is unchanged, the files already published stand. Otherwise it is made beside everything else, from
-    # here on. (Not with the preview's early publish, which moves what is staged so far into the output folder.)
+    # here on.
     all_cards = plan.cards_digest(site)
     search_key = digest(f"search|{all_cards}|{config_key}")
     standing = _unchanged_files(old, INDEX_DIR, search_key, output, probe=INDEX_META)
-    beside = (not standing and options.workers > 1 and len(site.cards) >= SEARCH_BESIDE_MIN
-              and options.pages_published is None)
+    # The preview publishes its pages first: its index is made after that, beside the late outputs, and given
+    # up when a newer change is waiting (the published index stands until the next build makes it again).
+    beside = not standing and options.workers > 1 and len(site.cards) >= SEARCH_BESIDE_MIN
     try:
         parts = functools.partial(cache.search_parts_path, options.source / CACHE_DIR, output) \
             if compiled is not None else None
-        with _beside(lambda: _stage_search(site, ctx, staging, output, old, parts), beside) as search_files:
+        with contextlib.ExitStack() as stack:
+            stage_search = functools.partial(_stage_search, site, ctx, staging, output, old, parts)
+            search_files = stack.enter_context(_beside(stage_search, beside and options.pages_published is None))
             with collector.paused():  # the plan: long-lived objects
                 groups = plan.group_jobs(site, state.group_jobs, keep=options.pages_published is not None)
                 jobs, problems = _plan(site, ctx, all_cards, groups)
@@ -319,21 +323,27 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             total = len(dirty)
             if not early_check:
                 _publish_pages(options, staging, state_file, result)
+                if beside:
+                    search_files = stack.enter_context(_beside(stage_search, True))
                 altered_early, altered_late = _phases(_altered(same, output, new, result), site)
                 total += len(altered_early) + len(altered_late)
                 run(altered_early, options.workers, total)
                 late = _phases(late + altered_late, site)[1]
             run(late, 1, total)
-            searched = [] if standing else search_files()
+            searched = [] if standing else search_files(options.superseded)
     except (RenderError, _Clash) as exc:
         # Out of the `with` block: the process making the search index (which writes into staging) is stopped.
         result.report.extend(exc.problems if isinstance(exc, _Clash) else [error(exc.path, exc.line, 0, exc.message)])
         shutil.rmtree(staging, ignore_errors=True)
         return result
+    if searched is None:  # given up for a newer change: what was staged of it goes, the published index stands
+        shutil.rmtree(staging / INDEX_DIR, ignore_errors=True)
+        standing = {rel: entry for rel, entry in old.items() if rel.startswith(INDEX_DIR)}
+        result.deferred.append(INDEX_DIR)
     if standing:
         new.update(standing)
         result.unchanged += len(standing)
-    for written in searched:
+    for written in searched or ():
         _record(written.path, written, search_key, new, result)
     timings["render"] = time.perf_counter() - started
 
@@ -654,19 +664,34 @@ def _stage_search(site: Site, ctx: RenderContext, staging: Path, output: Path, o
 _beside_work: dict[str, Callable[[], Any]] = {}
 
 
+Collect = Callable[[Callable[[], bool] | None], T | None]
+
+
 @contextlib.contextmanager
-def _beside(work: Callable[[], T], parallel: bool) -> Iterator[Callable[[], T]]:
+def _beside(work: Callable[[], T], parallel: bool) -> Iterator[Collect[T]]:
     """`work`, run in a forked process while the caller goes on when `parallel`, else when its result is asked
-    for. Leaving the block stops the process if its result was not collected."""
+    for. Leaving the block stops the process if its result was not collected.
+
+    What it yields collects the result; given `give_up`, it returns None instead once that says so (asked before
+    the work starts here, and every BESIDE_POLL seconds while the process works)."""
     if not parallel:
-        yield work
+        def now(give_up: Callable[[], bool] | None = None) -> T | None:
+            return None if give_up is not None and give_up() else work()
+        yield now
         return
     _beside_work["work"] = work
     try:
         # Not collected first: a full collection of a large site's model costs more than the fork saves.
         with _pool(1, collect=False) as pool:  # forked here, with `work` and all it refers to
             pending = pool.apply_async(_run_beside)
-            yield pending.get
+
+            def collect(give_up: Callable[[], bool] | None = None) -> T | None:
+                while give_up is not None and not pending.ready():
+                    if give_up():
+                        return None
+                    pending.wait(BESIDE_POLL)
+                return pending.get()  # type: ignore[no-any-return]
+            yield collect
     finally:
         _beside_work.clear()
 

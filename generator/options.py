@@ -37,6 +37,9 @@ class BuildOptions:
     # The preview: every path changed since the build that made the state handed to build() (its watcher tells
     # it), so that only these content files are stamped again. None: unknown, stamp them all.
     changed: frozenset[Path] | None = None
+    # The preview: says whether a newer change is waiting, so that the search index, the last part of a build,
+    # is left for the next build (which makes it from the newer content) instead of delaying it.
+    superseded: Callable[[], bool] | None = None
 
     @property
     def workers(self) -> int:
@@ -55,6 +58,7 @@ class BuildResult:
     outputs: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     state: BuildState | None = None  # hand it to the next build() to skip reading the cache file
+    deferred: list[str] = field(default_factory=list)  # output folders left as they were for the next build
 
     @property
     def ok(self) -> bool:

@@ -23,6 +23,7 @@ import generator.render
 import generator.sealed
 import generator.search.known
 import generator.unchanged
+import generator.writer
 from generator.options import CACHE_DIR
 from generator.render import RenderError
 from tests.conftest import GROUP_A, REPO, SITE_YAML, MakeSite, run_build, tree
@@ -350,6 +351,90 @@ def test_search_index_made_beside_the_rendering_is_the_same(tmp_path: Path, monk
     clean = tmp_path / "clean"
     assert run_build(root, clean, jobs=1, use_cache=False).ok
     assert tree(beside) == tree(clean)
+
+
+def _index(output: Path) -> dict[str, bytes]:
+    return {rel: data for rel, data in tree(output).items() if rel.startswith("search/index/")}
+
+
+def test_the_preview_makes_its_search_index_beside_once_pages_are_live(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the preview's early publish the index is made in a process of its own, started after the pages are
+    published (beside the late outputs), and the site equals a clean build."""
+    from tests.test_scale_fixture import write_synthetic_site
+
+    root = write_synthetic_site(tmp_path / "site", 300)
+    monkeypatch.setattr(generator.build, "SEARCH_BESIDE_MIN", 100)
+    first = run_build(root, jobs=2)
+    before = _index(root / "output")
+    makers = tmp_path / "makers"
+    real = generator.build._stage_search
+    live: list[dict[str, bytes]] = []
+
+    def noting_process(*args: object) -> object:
+        with makers.open("a") as stream:
+            stream.write(f"{os.getpid()} {len(live)}\n")  # how many publishes this process saw at its start
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(generator.build, "_stage_search", noting_process)
+    path = next((root / "content/groups").glob("*.yaml"))
+    path.write_text(path.read_text("utf-8").replace("summary: ", "summary: Findable ", 1), "utf-8")
+    result = run_build(root, state=first.state, use_cache=False, jobs=2, superseded=lambda: False,
+                       pages_published=lambda written: live.append(_index(root / "output")))
+    assert result.ok and result.deferred == [] and any(p.startswith("search/index/") for p in result.written)
+    assert live == [before]  # the pages went live with the last index
+    pid, publishes = makers.read_text().split()
+    assert pid != str(os.getpid()) and publishes == "1"  # forked after the pages were published
+    clean = tmp_path / "clean"
+    assert run_build(root, clean, jobs=1, use_cache=False).ok
+    assert tree(root / "output") == tree(clean)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_preview_gives_up_its_search_index_for_a_newer_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  jobs: int) -> None:
+    """A build whose search index is still to make (one job) or being made (two) when a newer change waits
+    leaves the published index as it was, stops the process making it, publishes nothing of it, and hands over
+    a state from which the next build makes it again."""
+    from tests.test_scale_fixture import write_synthetic_site
+
+    root = write_synthetic_site(tmp_path / "site", 300)
+    monkeypatch.setattr(generator.build, "SEARCH_BESIDE_MIN", 100)
+    output = root / "output"
+    first = run_build(root, jobs=2)
+    before = _index(output)
+    staging = generator.writer.staging_for(output)
+    makers = tmp_path / "makers"
+    real = generator.build._stage_search
+
+    def slow_and_partial(*args: object) -> object:
+        makers.write_text(str(os.getpid()))
+        (staging / "search/index").mkdir(parents=True, exist_ok=True)
+        (staging / "search/index/meta.json").write_text("half-made", "utf-8")
+        time.sleep(30)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(generator.build, "_stage_search", slow_and_partial)
+    path = next((root / "content/groups").glob("*.yaml"))
+    path.write_text(path.read_text("utf-8").replace("summary: ", "summary: Findable ", 1), "utf-8")
+    asked: list[bool] = []
+    result = run_build(root, state=first.state, use_cache=False, jobs=jobs,
+                       superseded=lambda: asked.append(True) or True, pages_published=lambda written: None)
+    assert result.ok and result.deferred == ["search/index/"] and asked
+    assert not any(p.startswith("search/index/") for p in result.written + result.removed)
+    assert "Findable" in (output / "groups" / path.stem / "index.html").read_text("utf-8")
+    assert _index(output) == before and not staging.exists()
+    if jobs == 1:
+        assert not makers.exists()  # given up before it began
+    else:
+        with pytest.raises(ProcessLookupError):  # the process making it was stopped
+            os.kill(int(makers.read_text()), 0)
+    monkeypatch.setattr(generator.build, "_stage_search", real)
+    again = run_build(root, state=result.state, use_cache=False, jobs=jobs)
+    assert again.ok and again.deferred == [] and any(p.startswith("search/index/") for p in again.written)
+    clean = tmp_path / "clean"
+    assert run_build(root, clean, jobs=1, use_cache=False).ok
+    assert tree(output) == tree(clean)
 
 
 def test_search_terms_of_unchanged_groups_are_taken_from_the_last_build(tmp_path: Path,

@@ -137,6 +137,11 @@ class Rebuilder:
             self._last = now
             self._cond.notify_all()
 
+    def _waiting(self) -> bool:
+        """Whether a change came in since the build running now began."""
+        with self._cond:
+            return bool(self._pending) or self._stopping
+
     def stop(self) -> None:
         with self._cond:
             self._stopping = True
@@ -197,7 +202,7 @@ class Rebuilder:
         # Every path changed since the state in hand was made: the changes of builds that failed since too.
         unbuilt = self._unbuilt | changes
         options = replace(self.options, use_cache=self.state is None, pages_published=pages_published,
-                          changed=unbuilt if self.state is not None else None)
+                          changed=unbuilt if self.state is not None else None, superseded=self._waiting)
         result: BuildResult | None
         try:
             with collector.paused(self.state is not None):
@@ -282,8 +287,10 @@ class Rebuilder:
             print(f"[{stamp}] {summary(result, self.options.output)}", file=self.out, flush=True)
         else:
             live = f" (pages live after {self._pages_live * 1000:.0f} ms)" if self._pages_live else ""
+            later = (f"; {', '.join(result.deferred)} left for the next build, as a newer change is waiting"
+                     if result.deferred else "")
             print(f"[{stamp}] rebuilt in {seconds * 1000:.0f} ms{live}{what}: {len(result.rendered)} rendered, "
-                  f"{len(result.written)} written, {len(result.removed)} removed", file=self.out, flush=True)
+                  f"{len(result.written)} written, {len(result.removed)} removed{later}", file=self.out, flush=True)
 
     def save_state(self) -> None:
         """Write the in-memory state to the cache file, so the next `serve` or `build` starts warm."""

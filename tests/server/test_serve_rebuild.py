@@ -103,6 +103,40 @@ def test_changes_during_a_build_make_one_more_build(site: Path) -> None:
         running.stop()
 
 
+def test_a_build_is_told_when_a_newer_change_waits_and_what_it_left_is_said(site: Path) -> None:
+    """`superseded` is false until a change comes in during the build (the preview then gives up its search
+    index: see tests/test_incremental.py); the line printed says what was left for the next build."""
+    asked, arrived = threading.Event(), threading.Event()
+    seen: list[tuple[bool, bool]] = []
+
+    class Deferring(FakeBuild):
+        def __call__(self, options: BuildOptions, previous: cache.BuildState | None) -> BuildResult:
+            result = super().__call__(options, previous)
+            if options.changed is not None and not seen:  # the build for the first change
+                assert options.superseded is not None
+                before = options.superseded()
+                asked.set()
+                arrived.wait(5)
+                seen.append((before, options.superseded()))
+                result.deferred = ["search/index/"]
+            return result
+
+    fake = Deferring()
+    running = Running(site, fake)
+    try:
+        running.rebuilder.changed({site / "content" / "groups" / "alpha.yaml"})
+        assert asked.wait(5)
+        running.rebuilder.changed({site / "content" / "groups" / "beta.yaml"})
+        arrived.set()
+        running.wait(lambda: len(running.outcomes) == 3)
+        assert seen == [(False, True)]
+        lines = [line for line in running.out.getvalue().splitlines() if "rebuilt" in line]
+        assert "search/index/ left for the next build, as a newer change is waiting" in lines[0]
+        assert "left for the next build" not in lines[1]
+    finally:
+        running.stop()
+
+
 def test_endless_changes_still_build(site: Path) -> None:
     fake = FakeBuild()
     running = Running(site, fake)
