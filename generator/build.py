@@ -13,7 +13,7 @@ import shutil
 import signal
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -307,14 +307,21 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                 early, late = _phases(dirty, site)
             collector.keep()
 
-            def run(tasks: list[Task], workers: int, total: int) -> None:
-                for job, fingerprint, written, rows in _render_all(ctx, tasks, staging, output, workers):
+            def run(tasks: list[Task], workers: int, total: int,
+                    give_up: Callable[[], bool] | None = None) -> list[Task]:
+                """Render `tasks`; those left when `give_up` says so after one of them are returned."""
+                done = _render_all(ctx, tasks, staging, output, workers)
+                for number, (job, fingerprint, written, rows) in enumerate(done, start=1):
                     if rows is not None:
                         rows_made.adopt(str(job.key[0]), written.digest, store.append(rows))
                     if options.progress is not None:
                         options.progress("render", len(result.rendered) + 1, total)
                     _record(job.path, written, fingerprint, new, result)
                     result.rendered.append(job.path)
+                    if give_up is not None and number < len(tasks) and give_up():
+                        done.close()
+                        return tasks[number:]
+                return []
 
             run(early, options.workers, len(dirty))
             for asset in assets.values():
@@ -329,7 +336,13 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                 total += len(altered_early) + len(altered_late)
                 run(altered_early, options.workers, total)
                 late = _phases(late + altered_late, site)[1]
-            run(late, 1, total)
+            # The preview gives up the site-wide outputs still to make when a newer change waits: the files
+            # published stand, with the entries of the build that made them, and the next build makes them again.
+            for job, _, _ in run(late, 1, total, options.superseded):
+                result.deferred.append(job.path)
+                rows_made.not_made(job.path)
+                if job.path in old:
+                    new[job.path] = old[job.path]
             searched = [] if standing else search_files(options.superseded)
     except (RenderError, _Clash) as exc:
         # Out of the `with` block: the process making the search index (which writes into staging) is stopped.
@@ -572,7 +585,7 @@ def _kept(output: Path, path: str, digest: str, standing: cache.Entry | None) ->
 
 
 def _render_all(ctx: RenderContext, tasks: list[Task], staging: Path, output: Path,
-                workers: int) -> Iterator[tuple[Job, str, writer.Written, bytes | None]]:
+                workers: int) -> Generator[tuple[Job, str, writer.Written, bytes | None], None, None]:
     """Render jobs, in worker processes when there are many."""
     work = [(number, job, standing) for number, (job, _, standing) in enumerate(tasks)]
     _worker_ctx.update(ctx=ctx, staging=staging, output=output)

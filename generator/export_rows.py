@@ -115,6 +115,12 @@ class ExportRows:
             yield frame.last
         self.made_layouts[rel] = (order, lengths.tobytes())
 
+    def not_made(self, rel: str) -> None:
+        """`rel` was left as published (the preview gave it up): its pieces may be older than the rows known
+        after this build, so no layout of it is kept and the next build makes it whole."""
+        self.layouts.pop(rel, None)
+        self.made_layouts.pop(rel, None)
+
     def _old_lengths(self, rel: str, order: str, count: int) -> array[int] | None:
         layout = self.layouts.get(rel)
         if layout is None or layout.order != order or self.output is None:

@@ -393,16 +393,16 @@ def test_the_preview_makes_its_search_index_beside_once_pages_are_live(tmp_path:
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_the_preview_gives_up_its_search_index_for_a_newer_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                   jobs: int) -> None:
-    """A build whose search index is still to make (one job) or being made (two) when a newer change waits
-    leaves the published index as it was, stops the process making it, publishes nothing of it, and hands over
-    a state from which the next build makes it again."""
+    """A build whose site-wide files and search index are still to make (one job) or being made (two) when a
+    newer change waits leaves those published as they were, stops the process making the index, publishes
+    nothing of it, and hands over a state from which the next build makes them again."""
     from tests.test_scale_fixture import write_synthetic_site
 
     root = write_synthetic_site(tmp_path / "site", 300)
     monkeypatch.setattr(generator.build, "SEARCH_BESIDE_MIN", 100)
     output = root / "output"
     first = run_build(root, jobs=2)
-    before = _index(output)
+    before, files = _index(output), tree(output)
     staging = generator.writer.staging_for(output)
     makers = tmp_path / "makers"
     real = generator.build._stage_search
@@ -420,7 +420,10 @@ def test_the_preview_gives_up_its_search_index_for_a_newer_change(tmp_path: Path
     asked: list[bool] = []
     result = run_build(root, state=first.state, use_cache=False, jobs=jobs,
                        superseded=lambda: asked.append(True) or True, pages_published=lambda written: None)
-    assert result.ok and result.deferred == ["search/index/"] and asked
+    assert result.ok and result.deferred[-1] == "search/index/" and asked
+    late = result.deferred[:-1]  # the site-wide files: one made, then the others given up
+    assert "search/index.html" in late and not set(late) & set(result.rendered)
+    assert all((output / rel).read_bytes() == files[rel] for rel in late)
     assert not any(p.startswith("search/index/") for p in result.written + result.removed)
     assert "Findable" in (output / "groups" / path.stem / "index.html").read_text("utf-8")
     assert _index(output) == before and not staging.exists()

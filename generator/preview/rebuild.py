@@ -287,8 +287,10 @@ class Rebuilder:
             print(f"[{stamp}] {summary(result, self.options.output)}", file=self.out, flush=True)
         else:
             live = f" (pages live after {self._pages_live * 1000:.0f} ms)" if self._pages_live else ""
-            later = (f"; {', '.join(result.deferred)} left for the next build, as a newer change is waiting"
-                     if result.deferred else "")
+            left = result.deferred
+            more = f" and {len(left) - 2} more" if len(left) > 2 else ""
+            later = f"; {', '.join(left[:2])}{more} left for the next build, as a newer change is waiting" \
+                if left else ""
             print(f"[{stamp}] rebuilt in {seconds * 1000:.0f} ms{live}{what}: {len(result.rendered)} rendered, "
                   f"{len(result.written)} written, {len(result.removed)} removed{later}", file=self.out, flush=True)
 
