@@ -239,6 +239,7 @@ def measure(label: str, site: Path, group_file: str, edits: int, jobs: int, brow
     return {
         "site": label, "startup_s": round(startup, 2), "first_build": first.group(0), "exit": code,
         "edits": edits, "gap_s": gap, "builds_that_left_the_search_index": deferred,
+        "rebuilt_lines": [line for line in server.lines if "rebuilt in" in line],
         "latency_ms": _stats(latencies), "rebuild_ms": _stats(rebuilds), "reload_sent_ms": _stats(messages),
     }
 
