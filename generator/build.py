@@ -43,6 +43,7 @@ PARALLEL_MIN = 400  # below this many tasks, worker start-up costs more than it 
 RELATED_PARALLEL_MIN = 5000  # groups from which their related groups are chosen by worker processes
 SEARCH_BESIDE_MIN = 2000  # from this many groups, the search index is made in a process of its own
 BESIDE_POLL = 0.05  # seconds between two looks at whether work beside may be given up
+CHECK_RUN = 4096  # output files checked between two looks at whether the preview's build may give up
 T = TypeVar("T")
 Task = tuple[Job, str, "cache.Entry | None"]  # job, fingerprint, the last entry, if its file stands as it left it
 
@@ -332,7 +333,8 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                 _publish_pages(options, staging, state_file, result)
                 if beside:
                     search_files = stack.enter_context(_beside(stage_search, True))
-                altered_early, altered_late = _phases(_altered(same, output, new, result), site)
+                altered_early, altered_late = _phases(_altered(same, output, new, result, options.superseded),
+                                                      site)
                 total += len(altered_early) + len(altered_late)
                 run(altered_early, options.workers, total)
                 late = _phases(late + altered_late, site)[1]
@@ -453,12 +455,19 @@ def _outdated(jobs: list[Job], templates: dict[str, str], config_key: str, old: 
 
 
 def _altered(same: list[tuple[Job, cache.Entry]], output: Path, new: dict[str, cache.Entry],
-             result: BuildResult) -> list[Task]:
+             result: BuildResult, give_up: Callable[[], bool] | None = None) -> list[Task]:
     """Of the outputs whose inputs are unchanged, those whose files no longer stand as the last build left
-    them (to render again); the others go straight into `new`."""
+    them (to render again); the others go straight into `new`.
+
+    When `give_up` says so (asked every CHECK_RUN outputs), the rest go into `new` unchecked: every build checks
+    all of its outputs whose inputs are unchanged, so the next one checks them (1.1 s at 100,000 groups)."""
     altered: list[Task] = []
     output_prefix = f"{output}{os.sep}"
-    for job, entry in same:
+    for number, (job, entry) in enumerate(same):
+        if give_up is not None and number % CHECK_RUN == 0 and number and give_up():
+            new.update((job.path, entry) for job, entry in same[number:])
+            result.unchanged += len(same) - number
+            break
         if _standing(f"{output_prefix}{job.path}", entry) is not None:
             new[job.path] = entry
             result.unchanged += 1
