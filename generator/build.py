@@ -331,13 +331,13 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             total = len(dirty)
             if not early_check:
                 _publish_pages(options, staging, state_file, result)
-                if beside:
-                    search_files = stack.enter_context(_beside(stage_search, True))
                 altered_early, altered_late = _phases(_altered(same, output, new, result, options.superseded),
                                                       site)
                 total += len(altered_early) + len(altered_late)
                 run(altered_early, options.workers, total)
                 late = _phases(late + altered_late, site)[1]
+                if beside:  # not before: forking this process held back the reload and the browser's requests
+                    search_files = stack.enter_context(_beside(stage_search, True))
             # The preview gives up the site-wide outputs still to make when a newer change waits: the files
             # published stand, with the entries of the build that made them, and the next build makes them again.
             for job, _, _ in run(late, 1, total, options.superseded):
