@@ -274,8 +274,9 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     all_cards = plan.cards_digest(site)
     search_key = digest(f"search|{all_cards}|{config_key}")
     standing = _unchanged_files(old, INDEX_DIR, search_key, output, probe=INDEX_META)
-    # The preview publishes its pages first: its index is made after that, beside the late outputs, and given
-    # up when a newer change is waiting (the published index stands until the next build makes it again).
+    # The preview publishes its pages first: its index is made once they are live and checked, beside the late
+    # outputs, and given up when a newer change is waiting (the published index stands until the next build
+    # makes it again).
     beside = not standing and options.workers > 1 and len(site.cards) >= SEARCH_BESIDE_MIN
     try:
         parts = functools.partial(cache.search_parts_path, options.source / CACHE_DIR, output) \

@@ -37,8 +37,9 @@ class BuildOptions:
     # The preview: every path changed since the build that made the state handed to build() (its watcher tells
     # it), so that only these content files are stamped again. None: unknown, stamp them all.
     changed: frozenset[Path] | None = None
-    # The preview: says whether a newer change is waiting, so that the search index, the last part of a build,
-    # is left for the next build (which makes it from the newer content) instead of delaying it.
+    # The preview: says whether a newer change is waiting, so that what a build does after its pages are live
+    # (checking unchanged outputs' files, the site-wide files, the search index) is left for the next build,
+    # which does it for the newer content, instead of delaying it.
     superseded: Callable[[], bool] | None = None
 
     @property
