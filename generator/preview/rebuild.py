@@ -138,7 +138,7 @@ class Rebuilder:
             self._cond.notify_all()
 
     def _waiting(self) -> bool:
-        """Whether a change came in since the build running now began."""
+        """Whether a change came in since the build running now began, or the server is stopping."""
         with self._cond:
             return bool(self._pending) or self._stopping
 
@@ -287,10 +287,8 @@ class Rebuilder:
             print(f"[{stamp}] {summary(result, self.options.output)}", file=self.out, flush=True)
         else:
             live = f" (pages live after {self._pages_live * 1000:.0f} ms)" if self._pages_live else ""
-            left = result.deferred
-            more = f" and {len(left) - 2} more" if len(left) > 2 else ""
-            later = f"; {', '.join(left[:2])}{more} left for the next build, as a newer change is waiting" \
-                if left else ""
+            later = f"; {_first_two(result.deferred)} left for the next build, as a newer change is waiting" \
+                if result.deferred else ""
             print(f"[{stamp}] rebuilt in {seconds * 1000:.0f} ms{live}{what}: {len(result.rendered)} rendered, "
                   f"{len(result.written)} written, {len(result.removed)} removed{later}", file=self.out, flush=True)
 
@@ -313,5 +311,12 @@ def _describe(changes: frozenset[Path], source: Path) -> str:
             names.append(path.relative_to(source).as_posix())
         except ValueError:
             names.append(str(path))
-    more = f" and {len(changes) - len(names)} more" if len(changes) > len(names) else ""
-    return f" ({', '.join(names)}{more})"
+    return f" ({_first_two(names, len(changes))})"
+
+
+def _first_two(names: list[str], count: int | None = None) -> str:
+    """'a, b' or 'a, b and 3 more', of `count` names (all of `names` unless told) of which `names` are the
+    first."""
+    count = len(names) if count is None else count
+    more = f" and {count - 2} more" if count > 2 else ""
+    return ", ".join(names[:2]) + more
