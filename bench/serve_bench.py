@@ -235,10 +235,10 @@ def measure(label: str, site: Path, group_file: str, edits: int, jobs: int, brow
         path.write_text(original, "utf-8")
         page.close()
         code = server.stop()
-    deferred = sum("left for the next build" in line for line in server.lines)
+    left = sum("left for the next build" in line for line in server.lines)
     return {
         "site": label, "startup_s": round(startup, 2), "first_build": first.group(0), "exit": code,
-        "edits": edits, "gap_s": gap, "builds_that_left_the_search_index": deferred,
+        "edits": edits, "gap_s": gap, "builds_that_left_work_for_the_next": left,
         "rebuilt_lines": [line for line in server.lines if "rebuilt in" in line],
         "latency_ms": _stats(latencies), "rebuild_ms": _stats(rebuilds), "reload_sent_ms": _stats(messages),
     }

@@ -346,6 +346,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                 rows_made.not_made(job.path)
                 if job.path in old:
                     new[job.path] = old[job.path]
+                    result.unchanged += 1  # as the outputs left unchecked and the index left are counted
             searched = [] if standing else search_files(options.superseded)
     except (RenderError, _Clash) as exc:
         # Out of the `with` block: the process making the search index (which writes into staging) is stopped.
