@@ -142,7 +142,7 @@ def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path,
                                          "has that slug"))
     if shape is not None and last is not None:
         taxonomies = last.taxonomies
-        same_related = all(_related_fields(last.cards[i]) == _related_fields(cards[i]) for i in changed)
+        same_related = all(related_fields(last.cards[i]) == related_fields(cards[i]) for i in changed)
         relevance = last.related_key if same_related else related_key(cards)
     else:
         taxonomies = build_taxonomies(config, cards)
@@ -173,11 +173,11 @@ def related_key(cards: Sequence[Card]) -> str:
     """A digest of exactly the fields RelatedChooser reads, in A-Z order."""
     hasher = hashlib.blake2b(digest_size=16)
     for c in cards:
-        hasher.update(repr(_related_fields(c)).encode("utf-8", "surrogatepass"))
+        hasher.update(repr(related_fields(c)).encode("utf-8", "surrogatepass"))
     return hasher.hexdigest()
 
 
-def _related_fields(c: Card) -> tuple[object, ...]:
+def related_fields(c: Card) -> tuple[object, ...]:
     return (c.slug, c.tag_slugs, c.industry_slug, c.category, c.country_slug, c.status, c.members, c.related)
 
 
@@ -205,16 +205,20 @@ def _same_shape(last: Site, config: SiteConfig, cards: list[Card]) -> tuple[list
         if card is not last.cards[position]:
             changed.append(position)
     placed: list[Card] = ordered  # type: ignore[assignment]  # every place filled: as many cards as places
-    for position in changed:
-        card, old = placed[position], last.cards[position]
-        if _term_fields(card) != _term_fields(old):
-            return None
-        key = sort_key(card.name, card.slug)
-        if (position > 0 and not sort_key(placed[position - 1].name, placed[position - 1].slug) < key) or \
-                (position + 1 < len(placed) and not key < sort_key(placed[position + 1].name,
-                                                                    placed[position + 1].slug)):
-            return None
+    if not all(keeps_place(placed, position, last.cards[position]) for position in changed):
+        return None
     return placed, changed
+
+
+def keeps_place(cards: Sequence[Card], position: int, old: Card) -> bool:
+    """Whether the card at `position`, which replaces `old`, is in the same terms and still between its
+    neighbours in A-Z order."""
+    card = cards[position]
+    if _term_fields(card) != _term_fields(old):
+        return False
+    key = sort_key(card.name, card.slug)
+    return not ((position > 0 and not sort_key(cards[position - 1].name, cards[position - 1].slug) < key) or
+                (position + 1 < len(cards) and not key < sort_key(cards[position + 1].name, cards[position + 1].slug)))
 
 
 def build_taxonomies(config: SiteConfig, cards: Sequence[Card]) -> dict[str, Taxonomy]:

@@ -76,14 +76,22 @@ def listing_jobs(site: Site, first_url: str, indices: Sequence[int], key: tuple[
         job_key = (*key, number)
         job = groups.last_listings.get(job_key) if groups is not None and changed is not None else None
         if job is None or changed is None or _touched(indices, start, stop, changed):
-            chunk = [site.cards[i] for i in indices[start:stop]]
-            url = routes.paged(first_url, number)
-            inputs = digest(f"{head}|{number}|{total}|{len(indices)}|{_digest_cards(chunk)}")
-            near = indices[start] if indices else 0
-            job = Job(routes.output_path(url), "listing", "listing.html", job_key, inputs, near=near)
+            job = listing_job(site, first_url, indices, key, head, number)
         if kept is not None:
             kept[job_key] = job
         yield job
+
+
+def listing_job(site: Site, first_url: str, indices: Sequence[int], key: tuple[object, ...], head: str,
+                number: int) -> Job:
+    """Page `number` of a listing."""
+    per_page = site.config.per_page
+    start, stop = (number - 1) * per_page, min(number * per_page, len(indices))
+    chunk = [site.cards[i] for i in indices[start:stop]]
+    url = routes.paged(first_url, number)
+    inputs = digest(f"{head}|{number}|{pages_of(len(indices), per_page)}|{len(indices)}|{_digest_cards(chunk)}")
+    near = indices[start] if indices else 0
+    return Job(routes.output_path(url), "listing", "listing.html", (*key, number), inputs, near=near)
 
 
 def _touched(indices: Sequence[int], start: int, stop: int, changed: Sequence[int]) -> bool:
@@ -129,6 +137,8 @@ class GroupJobs:
     listings: dict[tuple[object, ...], Job] = field(default_factory=dict)
     last_rows: dict[str, list[str]] = field(default_factory=dict)
     rows: dict[str, list[str]] = field(default_factory=dict)
+    # When the last plan's jobs were taken over (`changed`): the groups whose jobs were made again.
+    remade: tuple[str, ...] = ()
 
 
 def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = False) -> GroupJobs:
@@ -145,6 +155,7 @@ def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = Fa
         changed = tuple(i for i, (new, old) in enumerate(zip(cards, last.cards, strict=True)) if new is not old)
     made: dict[str, tuple[Card, tuple[Card, ...], tuple[Job, Job, Job]]]
     todo: Sequence[int]
+    remade: list[str] = []
     if changed is not None and last is not None and last.related is site.related and len(reuse) == len(cards):
         # The last Site's shape and related groups were taken over: only the changed groups, and the groups
         # that show one of them as related, can have other jobs. The rest keep theirs, in the same order.
@@ -164,6 +175,7 @@ def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = Fa
             continue
         key = (card.slug,)
         shown = "|".join([card.record_digest, card.digest, *[other.digest for other in related], config_bits])
+        remade.append(card.slug)
         badge = f"{card.name}|{card.category}|{card.members}|{card.size_band}|{card.activity}|{card.status}"
         made[card.slug] = (card, related, (
             Job(routes.output_path(routes.group(card.slug)), "group", "group.html", key, digest(shown)),
@@ -171,26 +183,65 @@ def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = Fa
             Job(routes.group_json(card.slug), "group-json", "", key, digest(f"{card.record_digest}|{card.digest}")),
         ))
     if changed is not None and previous is not None:
-        return GroupJobs(as_of, made, site, changed, previous.listings, keep, last_rows=previous.rows)
+        return GroupJobs(as_of, made, site, changed, previous.listings, keep, last_rows=previous.rows,
+                         remade=tuple(remade))
     return GroupJobs(as_of, made, site, changed, keep=keep)
 
 
-def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = None) -> Iterator[Job]:
-    """Every output, in a fixed order (`all_cards`: cards_digest(site), `groups`: group_jobs(site), if the
-    caller has them already)."""
+@dataclass(frozen=True)
+class Home:
+    """What the home page and the groups' feeds pick from every group (see home_after)."""
+
+    featured: tuple[int, ...]  # places in A-Z order
+    newest: tuple[int, ...]
+    members: int
+    active: int
+
+
+def home_of(site: Site) -> Home:
     cards = site.cards
-    config_bits = digest(repr(site.as_of))
-    newest = recently_added(site, FEED_ENTRIES)  # the home page shows the first of them
+    return Home(tuple(featured(site)), tuple(recently_added(site, FEED_ENTRIES)),
+                sum(c.members or 0 for c in cards), sum(c.activity == "active" for c in cards))
+
+
+def home_after(site: Site, last: Site, positions: Sequence[int], home: Home) -> Home:
+    """`home` (made for `last`) for `site`, where only the cards at `positions` are new: the picks are made
+    again from every group only when one of those cards is, or could become, one of them."""
+    old = [last.cards[p] for p in positions]
+    new = [site.cards[p] for p in positions]
+    members = home.members + sum(c.members or 0 for c in new) - sum(c.members or 0 for c in old)
+    active = home.active + sum(c.activity == "active" for c in new) - sum(c.activity == "active" for c in old)
+    same_featured = not any(a.featured or b.featured for a, b in zip(old, new, strict=True))
+    same_newest = all(a.added == b.added for a, b in zip(old, new, strict=True))
+    return Home(home.featured if same_featured else tuple(featured(site)),
+                home.newest if same_newest else tuple(recently_added(site, FEED_ENTRIES)), members, active)
+
+
+def home_jobs(site: Site, home: Home) -> tuple[Job, Job, Job]:
+    """The home page and the groups' two feeds."""
+    cards = site.cards
     home_inputs = digest("|".join([
-        config_bits,
-        _digest_cards([cards[i] for i in featured(site)]),
-        _digest_cards([cards[i] for i in newest[:HOME_RECENT]]),
+        digest(repr(site.as_of)),
+        _digest_cards([cards[i] for i in home.featured]),
+        _digest_cards([cards[i] for i in home.newest[:HOME_RECENT]]),
         repr([(t.slug, len(t.indices)) for t in site.taxonomies["categories"].terms]),
         repr([(t.slug, len(t.indices)) for t in site.taxonomies["sizes"].terms]),
         repr([d for d in site.guides[:HOME_DOCS]]), repr([d for d in site.milestones[:HOME_DOCS]]),
-        repr((len(cards), sum(c.members or 0 for c in cards), sum(c.activity == "active" for c in cards))),
+        repr((len(cards), home.members, home.active)),
     ]))
-    yield Job("index.html", "home", "home.html", (), home_inputs)
+    newest_cards = _digest_cards([cards[i] for i in home.newest])
+    return (Job("index.html", "home", "home.html", (), home_inputs),
+            Job("groups/feed.xml", "feed", "", ("groups",), newest_cards),
+            Job("groups/feed.json", "json-feed", "", (), newest_cards))
+
+
+def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = None,
+         home: Home | None = None) -> Iterator[Job]:
+    """Every output, in a fixed order (`all_cards`: cards_digest(site), `groups`: group_jobs(site), `home`:
+    home_of(site), if the caller has them already)."""
+    cards = site.cards
+    home_page, feed_xml, feed_json = home_jobs(site, home or home_of(site))
+    yield home_page
 
     groups = groups or group_jobs(site)
     for _, _, jobs in groups.made.values():
@@ -208,10 +259,10 @@ def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = No
             yield from listing_jobs(site, routes.term(dimension, term.slug), term.indices,
                                     ("term", dimension, term.slug), head, groups)
 
-    computed = digest("\n".join(_rows(cards, "computed", _computed_row, groups)))
-    for kind, docs, index_url in (("guide", site.guides, "guides/"), ("milestone", site.milestones, "milestones/")):
-        extra = computed if kind == "milestone" else ""
-        yield Job(routes.output_path(index_url), "docs", f"{kind}s.html", (kind,), digest(repr(docs) + extra))
+    summaries = summary_jobs(site, all_cards or cards_digest(site), groups)
+    docs_index = {kind: next(summaries) for kind in ("guide", "milestone")}
+    for kind, docs in (("guide", site.guides), ("milestone", site.milestones)):
+        yield docs_index[kind]
         for doc in docs:
             yield Job(routes.output_path(routes.document(kind, doc.slug)), "doc", f"{kind}.html",
                       (kind, doc.slug), digest(repr(doc)))
@@ -221,17 +272,29 @@ def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = No
 
     # Pages that sum up every group are made with the exports (late), after the pages of the groups themselves:
     # the preview shows an edited group before it has counted every group again.
-    yield Job("search/index.html", "search", "search.html", (), all_cards or cards_digest(site), late=True)
-    counted = digest("\n".join(_rows(cards, "counted", _counted_row, groups)))
-    yield Job("stats/index.html", "stats", "stats.html", (), counted, late=True)
+    yield next(summaries)  # the search page
+    yield next(summaries)  # the statistics
     yield Job("404.html", "404", "404.html", (), "")
 
-    newest_cards = _digest_cards([cards[i] for i in newest])
-    yield Job("groups/feed.xml", "feed", "", ("groups",), newest_cards)
+    yield feed_xml
     yield Job("milestones/feed.xml", "feed", "", ("milestones",), digest(repr(site.milestones[:FEED_ENTRIES])))
-    yield Job("groups/feed.json", "json-feed", "", (), newest_cards)
+    yield feed_json
     yield Job("robots.txt", "robots", "", (), "")
     yield Job(".nojekyll", "nojekyll", "", (), "")  # GitHub Pages: serve folders such as _x as they are
+    yield from summaries  # the exports
+
+
+def summary_jobs(site: Site, all_cards: str, groups: GroupJobs | None) -> Iterator[Job]:
+    """The jobs made from a row of every group: the guides' and milestones' indexes (the milestones show
+    figures computed from every group), the search page, the statistics and the exports, in that order."""
+    cards = site.cards
+    computed = digest("\n".join(_rows(cards, "computed", _computed_row, groups)))
+    for kind, docs, index_url in (("guide", site.guides, "guides/"), ("milestone", site.milestones, "milestones/")):
+        extra = computed if kind == "milestone" else ""
+        yield Job(routes.output_path(index_url), "docs", f"{kind}s.html", (kind,), digest(repr(docs) + extra))
+    yield Job("search/index.html", "search", "search.html", (), all_cards, late=True)
+    counted = digest("\n".join(_rows(cards, "counted", _counted_row, groups)))
+    yield Job("stats/index.html", "stats", "stats.html", (), counted, late=True)
     yield from export_jobs(site, groups)
 
 
