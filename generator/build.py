@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from generator import cache, collector, export_rows, manifest, plan, writer
+from generator import cache, collector, delta, export_rows, manifest, plan, writer
 from generator.assemble import ChooseAll, RelatedChooser, RelatedGroups, Site, assemble, choose_all, date_cards
 from generator.assets import AssetError, publish_assets
 from generator.config import load_config
@@ -55,6 +55,7 @@ class Loaded:
     sources: dict[str, SourceFile]
     report: Report
     parsed: dict[str, tuple[tuple[int, int], str, SourceResult]]
+    patched: delta.Patched | None = None  # when the preview's last Site was patched (generator.delta)
 
 
 def load_site(options: BuildOptions, state: cache.BuildState | None = None,
@@ -74,6 +75,11 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
         return Loaded(None, None, {}, report, {})
     config_key = digest(repr((config, options.drafts)))
     sources = find_sources(options.source) if sources is None else sources
+    patched = _patched(options, config, config_key, state, store, sources)
+    if patched is not None:
+        assert state is not None and state.last is not None
+        timings["load"] = time.perf_counter() - started
+        return Loaded(config, patched.site, patched.sources, Report(list(state.last.report)), patched.parsed, patched)
     previous = state.parsed if state else {}
     results: dict[str, SourceResult] = {}
     todo: list[SourceFile] = []
@@ -103,6 +109,22 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
     timings["assemble"] = time.perf_counter() - started
     parsed = {s.path: (s.stamp, config_key, results[s.path]) for s in sources}
     return Loaded(config, site, {s.path: s for s in sources}, report, parsed)
+
+
+def _patched(options: BuildOptions, config: SiteConfig, config_key: str, state: cache.BuildState | None,
+             store: RecordStore | None, sources: list[SourceFile]) -> delta.Patched | None:
+    """The preview's last Site with the changed files read again, when they keep its shape (generator.delta)."""
+    if state is None or state.last is None or state.group_jobs is None or state.group_jobs.site is None \
+            or store is None:
+        return None
+    names = delta.content_paths(options.source, options.changed)
+    if names is None:
+        return None
+    loader = _Loader(options.source, config, options.drafts, store.path)
+    patched = delta.patch_site(config, config_key, state.group_jobs.site, state.parsed, state.last, names, sources,
+                               loader)
+    store.refresh()  # the loader appended to it
+    return patched
 
 
 @dataclass(frozen=True)
@@ -228,6 +250,8 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     with collector.paused():
         loaded = load_site(options, state, timings, store, scan.sources)
     collector.keep()
+    load_report = tuple(loaded.report.items)
+    before = state.last if loaded.patched is not None else None
     result = BuildResult(loaded.report, loaded.site, timings=timings)
     if loaded.site is None or loaded.report.failed(options.strict):
         return result
@@ -254,9 +278,11 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     asset_urls = {rel: site.config.base_path + asset.output for rel, asset in assets.items()}
     # Compiled templates are kept in the cache, and by the preview (which hands its state over, cache file off).
     compiled = options.source / CACHE_DIR / "templates" if options.use_cache or state.loaded_ok else None
+    records = delta.patch_records(before.records, loaded.patched.changed) \
+        if before is not None and loaded.patched is not None \
+        else _card_records(site, (r for _, _, r in loaded.parsed.values()), store)
     ctx = RenderContext(options.source, site, theme, loaded.sources, asset_urls, options.drafts,
-                        bytecode_cache=compiled,
-                        records=_card_records(site, (r for _, _, r in loaded.parsed.values()), store))
+                        bytecode_cache=compiled, records=records)
     ctx.shared_makers["search"] = lambda: _search_context(site)
     # What every page shows: the configuration, the as-of date, asset URLs and the footer's page list.
     config_key = digest(repr((site.config, site.as_of, sorted(asset_urls.items()),
@@ -286,20 +312,40 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             search_files = stack.enter_context(_beside(stage_search, beside and options.pages_published is None))
             with collector.paused():  # the plan: long-lived objects
                 groups = plan.group_jobs(site, state.group_jobs, keep=options.pages_published is not None)
-                jobs, problems = _plan(site, ctx, all_cards, groups)
-                if problems:
-                    raise _Clash(problems)
+                made = delta.patch_plan(site, state.group_jobs.site, [p for p, _ in loaded.patched.changed], groups,
+                                        before, all_cards) \
+                    if before is not None and loaded.patched is not None and state.group_jobs is not None \
+                    and state.group_jobs.site is not None else None
+                if made is not None:
+                    assert before is not None
+                    jobs, replaced, home = made
+                    pages = before.pages
+                    _sitemap_maker(ctx, pages)
+                else:
+                    home = plan.home_of(site)
+                    jobs, pages, problems = _plan(site, ctx, all_cards, groups, home)
+                    if problems:
+                        raise _Clash(problems)
                 references = KnownReferences(compiled / "references.bin" if compiled is not None else None)
                 templates = template_digests(ctx.env, sorted({j.template for j in jobs if j.template}), references)
                 references.save()
                 timings["plan"] = time.perf_counter() - started
                 started = time.perf_counter()
-                dirty, same = _outdated(jobs, templates, config_key, old, output)
+                if made is not None and before is not None and before.fingerprints == (config_key, templates):
+                    # Only the jobs made again, and those the last build left for this one, can be out of date.
+                    check = sorted({*replaced, *(before.where[p] for p in before.deferred if p in before.where)})
+                    dirty, checked = _outdated([jobs[i] for i in check], templates, config_key, old, output)
+                    unchanged: Callable[[], tuple[list[tuple[Job, cache.Entry]], list[Task]]] = functools.partial(
+                        _taken_over, jobs, check, checked, templates, config_key, old, output)
+                else:
+                    dirty, checked = _outdated(jobs, templates, config_key, old, output)
+                    unchanged = functools.partial(_no_more, checked)
                 # Outputs whose inputs are unchanged are checked against their files (which someone may have
                 # altered) before rendering; with the preview's early publish, only after the pages are live.
                 early_check = options.pages_published is None
                 if early_check:
-                    dirty += _altered(same, output, new, result)
+                    same, missing = unchanged()
+                    dirty += missing + _altered(same, output, new, result)
                 ctx.read_output = lambda rel: _read_output(rel, staging, output)
                 layouts_file = cache.layouts_path(options.source / CACHE_DIR, output) \
                     if options.use_cache or state.loaded_ok else None
@@ -332,8 +378,9 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             total = len(dirty)
             if not early_check:
                 _publish_pages(options, staging, state_file, result)
-                altered_early, altered_late = _phases(_altered(same, output, new, result, options.superseded),
-                                                      site)
+                same, missing = unchanged()
+                altered_early, altered_late = _phases(
+                    missing + _altered(same, output, new, result, options.superseded), site)
                 total += len(altered_early) + len(altered_late)
                 run(altered_early, options.workers, total)
                 late = _phases(late + altered_late, site)[1]
@@ -384,6 +431,11 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             parsed, kept = _compact(store, parsed, kept)
         result.state = cache.BuildState(parsed, new, True, (site.related_key, site.related), kept, groups,
                                         scan=scan)
+        if options.pages_published is not None:  # the preview: its next build may patch what this one made
+            where = before.where if made is not None and before is not None else \
+                {job.path: place for place, job in enumerate(jobs)}
+            result.state.last = delta.Last(loaded.sources, load_report, records, jobs, where, pages,
+                                           (config_key, templates), home, frozenset(result.deferred))
         if options.use_cache:
             cache.save_state(state_file, result.state, state)
             if not result.report.items:
@@ -424,13 +476,19 @@ class _Clash(Exception):
         self.problems = problems
 
 
-def _plan(site: Site, ctx: RenderContext, all_cards: str, groups: plan.GroupJobs) -> tuple[list[Job], list[Diagnostic]]:
-    """Every output's job, the sitemap's included; and the outputs that more than one source would write."""
-    jobs = list(plan.plan(site, all_cards, groups))
+def _plan(site: Site, ctx: RenderContext, all_cards: str, groups: plan.GroupJobs,
+          home: plan.Home) -> tuple[list[Job], list[str], list[Diagnostic]]:
+    """Every output's job, the sitemap's included; the pages the sitemap lists; and the outputs that more than
+    one source would write."""
+    jobs = list(plan.plan(site, all_cards, groups, home))
     pages = sitemap_pages(jobs)
     jobs.extend(plan.sitemap_jobs(pages))
+    _sitemap_maker(ctx, pages)
+    return jobs, pages, _collisions(jobs, site)
+
+
+def _sitemap_maker(ctx: RenderContext, pages: list[str]) -> None:
     ctx.shared_makers["sitemap"] = lambda: {"urls": [ctx.urls.absolute(page) for page in pages]}
-    return jobs, _collisions(jobs, site)
 
 
 def _outdated(jobs: list[Job], templates: dict[str, str], config_key: str, old: dict[str, cache.Entry],
@@ -454,6 +512,24 @@ def _outdated(jobs: list[Job], templates: dict[str, str], config_key: str, old: 
             standing = _standing(f"{output_prefix}{job.path}", entry)
             dirty.append((job, fingerprint, standing))
     return dirty, same
+
+
+def _no_more(same: list[tuple[Job, cache.Entry]]) -> tuple[list[tuple[Job, cache.Entry]], list[Task]]:
+    return same, []
+
+
+def _taken_over(jobs: list[Job], checked: list[int], same: list[tuple[Job, cache.Entry]], templates: dict[str, str],
+                config_key: str, old: dict[str, cache.Entry],
+                output: Path) -> tuple[list[tuple[Job, cache.Entry]], list[Task]]:
+    """A patched plan's outputs whose inputs are unchanged (`same`, found among the jobs at the places
+    `checked`, and every other job: taken over from the last plan, whose build left an entry for each with the
+    same fingerprint); and as tasks, any job without an entry (none is expected)."""
+    skip = set(checked)
+    rest = [job for place, job in enumerate(jobs) if place not in skip]
+    found = [(job, old.get(job.path)) for job in rest]
+    missing = [job for job, entry in found if entry is None]
+    same = same + [(job, entry) for job, entry in found if entry is not None]
+    return same, _outdated(missing, templates, config_key, old, output)[0] if missing else []
 
 
 def _altered(same: list[tuple[Job, cache.Entry]], output: Path, new: dict[str, cache.Entry],

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TypeAlias, TypeVar
 from generator import __version__
 
 if TYPE_CHECKING:  # loading them would load Markdown, YAML and Jinja, which a build with nothing to do never needs
+    from generator.delta import Last
     from generator.loading import SourceResult
     from generator.plan import GroupJobs
     from generator.unchanged import Scan
@@ -66,6 +67,7 @@ class BuildState:
     # Kept in memory only, for the next build of the same process (the preview's): not saved.
     group_jobs: GroupJobs | None = None
     scan: Scan | None = None  # the stamps of the inputs this state was made from
+    last: Last | None = None  # what the preview's last build made, for the next to patch (generator.delta)
     # Set when this state is what the files hold (loaded, or saved). A result is never changed in place, so what
     # changed since is told by which results are new objects.
     saved: Saved | None = None

@@ -1,0 +1,200 @@
+"""The preview's small edits, patched onto what its last build made instead of made again from every group.
+
+A preview build that follows another in the same process gets the paths changed since (its watcher tells it).
+When those are a few group files whose groups stay where they were (the same groups, in the same place in A-Z
+order, in the same terms, with the same related groups), the Site, the record places and the plan of the last
+build hold for everything else: only the changed groups' cards, and the jobs that show them, are made again.
+Any other change (a file added or removed, a document, a problem reported, a group moved or retagged) returns
+None, and the build goes the whole way, as a command-line build always does.
+
+At 100,000 groups the whole way took about 1.3 s from a save to the pages published, all of it passes over
+every group or output: loading and assembling 0.6 s, the plan 0.33, fingerprints 0.18, record places 0.13.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import os
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator import plan, routes
+from generator.assemble import Site, keeps_place, related_fields
+from generator.derive import with_as_of
+from generator.diagnostics import Diagnostic
+from generator.loading import SourceResult
+from generator.model import SiteConfig
+from generator.plan import GroupJobs, Job
+from generator.records import CardRecords, Ref
+from generator.sources import SourceFile
+
+MAX_FILES = 64  # changed files beyond which patching is not worth trying
+Parsed = dict[str, tuple[tuple[int, int], str, SourceResult]]  # cache.Parsed
+
+
+@dataclass(frozen=True)
+class Last:
+    """What the preview's last build made, for the next build to patch (kept in memory, never saved)."""
+
+    sources: dict[str, SourceFile]
+    report: tuple[Diagnostic, ...]  # what loading and assembling reported
+    records: CardRecords
+    jobs: list[Job]  # the plan, sitemap jobs included, in its order
+    where: dict[str, int]  # output path -> place in `jobs`
+    pages: list[str]  # what the sitemap lists
+    fingerprints: tuple[str, dict[str, str]]  # (config key, template digests) the jobs were checked with
+    home: plan.Home
+    deferred: frozenset[str]  # outputs the last build left for the next (see BuildOptions.superseded)
+
+
+@dataclass(frozen=True)
+class Patched:
+    site: Site
+    sources: dict[str, SourceFile]
+    parsed: Parsed
+    changed: list[tuple[int, Ref]]  # each new card's place in A-Z order, and its record's
+
+
+def content_paths(root: Path, changed: Collection[Path] | None) -> list[str] | None:
+    """The changed paths as content file names ('content/groups/x.yaml'), or None when one is not a file
+    under content/ (site.yaml, a theme's file, a folder): only a whole build can tell what that changes."""
+    if changed is None or not changed or len(changed) > MAX_FILES:
+        return None
+    content = os.path.abspath(root / "content")
+    names: list[str] = []
+    for path in changed:
+        absolute = os.path.abspath(path)
+        if not absolute.startswith(content + os.sep) or not os.path.isfile(absolute):
+            return None
+        names.append("content/" + Path(os.path.relpath(absolute, content)).as_posix())
+    return names
+
+
+def patch_site(config: SiteConfig, config_key: str, last: Site, parsed: Parsed, kept: Last, names: list[str],
+               found: Sequence[SourceFile], load: Callable[[SourceFile], SourceResult]) -> Patched | None:
+    """The Site with the groups of the files `names` read again, when they keep the last Site's shape; else None.
+
+    `found`: every content file as this build's scan stamped it; `load` reads one."""
+    if config != last.config:
+        return None
+    wanted = set(names)
+    now = {source.path: source for source in found if source.path in wanted}
+    if len(now) != len(wanted):
+        return None  # a file added or removed
+    cards = list(last.cards)
+    new_parsed = dict(parsed)
+    sources = dict(kept.sources)
+    changed: list[tuple[int, Ref]] = []
+    for name, source in now.items():
+        entry = parsed.get(name)
+        if entry is None or entry[1] != config_key or name not in sources:
+            return None
+        if entry[0] == source.stamp:
+            continue
+        old = entry[2]
+        result = _dated(load(source), config, last)
+        if result is None or not _same_groups(old, result) or \
+                (config.as_of is None and old.newest == last.as_of and result.newest != last.as_of):
+            return None  # the file may have set the site's date, which every card's activity is measured against
+        for card, ref in zip(result.cards, result.refs, strict=True):
+            position = last.index[card.slug]
+            previous = last.cards[position]
+            if previous.source.path != name or related_fields(previous) != related_fields(card):
+                return None
+            cards[position] = card
+            changed.append((position, ref))
+        new_parsed[name] = (source.stamp, config_key, result)
+        sources[name] = source
+    for position, _ in changed:
+        if not keeps_place(cards, position, last.cards[position]):
+            return None
+    site = dataclasses.replace(last, cards=tuple(cards))
+    return Patched(site, sources, new_parsed, sorted(changed))
+
+
+def _dated(result: SourceResult, config: SiteConfig, last: Site) -> SourceResult | None:
+    """The result with its cards measured against the last Site's date, if that is still the site's date."""
+    if config.as_of is not None:
+        return result
+    if result.newest is not None and result.newest > last.as_of:
+        return None
+    cards = [with_as_of(card, last.as_of) for card in result.cards]
+    return dataclasses.replace(result, cards=cards)
+
+
+def _same_groups(old: SourceResult, new: SourceResult) -> bool:
+    """Both hold the same groups, in the same order, and nothing else: no document, no problem reported."""
+    if old.documents or new.documents or old.diagnostics or new.diagnostics or old.rejected or new.rejected:
+        return False
+    if len(old.cards) != len(new.cards) or len(new.refs) != len(new.cards):
+        return False
+    return all(a.slug == b.slug for a, b in zip(old.cards, new.cards, strict=True))
+
+
+def patch_records(records: CardRecords, changed: list[tuple[int, Ref]]) -> CardRecords:
+    patched = CardRecords(records.store, records.offsets[:], records.lengths[:])
+    for position, ref in changed:
+        patched.place(position, ref)
+    return patched
+
+
+def patch_plan(site: Site, last: Site, positions: Sequence[int], groups: GroupJobs, kept: Last,
+               all_cards: str) -> tuple[list[Job], list[int], plan.Home] | None:
+    """The last plan's jobs with those that show a changed card made again, and where they are in it; None
+    when one of them is not in the last plan (its paths would change)."""
+    jobs = list(kept.jobs)
+    replaced: list[int] = []
+    if groups.keep:  # for the next plan: every listing page's job (those made again replace theirs below)
+        groups.listings.update(groups.last_listings)
+    for job in _remade(site, last, positions, groups, kept, all_cards):
+        place = kept.where.get(job.path)
+        if place is None:
+            return None
+        if jobs[place] != job:
+            jobs[place] = job
+            replaced.append(place)
+    home = plan.home_after(site, last, positions, kept.home)
+    for job in plan.home_jobs(site, home):
+        place = kept.where[job.path]
+        if jobs[place] != job:
+            jobs[place] = job
+            replaced.append(place)
+    return jobs, replaced, home
+
+
+def _remade(site: Site, last: Site, positions: Sequence[int], groups: GroupJobs, kept: Last,
+            all_cards: str) -> Iterator[Job]:
+    for slug in groups.remade:
+        yield from groups.made[slug][2]
+    per_page = site.config.per_page
+    listings = groups.listings
+    for key, first_url, indices, head in _listings_of(site, positions):
+        for number in sorted({bisect.bisect_left(indices, p) // per_page + 1 for p in positions
+                              if _holds(indices, p)}):
+            job = plan.listing_job(site, first_url, indices, key, head, number)
+            if groups.keep:
+                listings[(*key, number)] = job
+            yield job
+    yield from plan.summary_jobs(site, all_cards, groups)
+
+
+def _holds(indices: Sequence[int], position: int) -> bool:
+    at = bisect.bisect_left(indices, position)
+    return at < len(indices) and indices[at] == position
+
+
+def _listings_of(site: Site, positions: Sequence[int]) -> Iterator[tuple[tuple[object, ...], str, Sequence[int],
+                                                                          str]]:
+    """Every listing that shows one of the cards at `positions`: A-Z, and each term's."""
+    yield ("all",), "groups/", range(len(site.cards)), "all"
+    for dimension in routes.DIMENSIONS:
+        for term in site.taxonomies[dimension].terms:
+            if any(_holds(term.indices, p) for p in positions):
+                head = f"{dimension}|{term.slug}|{term.name}|{term.description}"
+                yield ("term", dimension, term.slug), routes.term(dimension, term.slug), term.indices, head
+
+
+__all__ = ["Last", "Patched", "content_paths", "patch_plan", "patch_records", "patch_site"]
+
