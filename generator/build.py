@@ -60,11 +60,12 @@ class Loaded:
 
 def load_site(options: BuildOptions, state: cache.BuildState | None = None,
               timings: dict[str, float] | None = None, store: RecordStore | None = None,
-              sources: list[SourceFile] | None = None) -> Loaded:
+              sources: list[SourceFile] | None = None, by_path: dict[str, SourceFile] | None = None) -> Loaded:
     """Every stage up to the validated Site; every problem found is in the report.
 
     With a `store`, every group's full record and rendered description go into it for the render stage.
-    `sources` are the content files as the caller already found (and stamped) them.
+    `sources` are the content files as the caller already found (and stamped) them (`by_path`: the same, by
+    path, if the caller has them so).
     """
     timings = timings if timings is not None else {}
     report = Report()
@@ -75,7 +76,8 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
         return Loaded(None, None, {}, report, {})
     config_key = digest(repr((config, options.drafts)))
     sources = find_sources(options.source) if sources is None else sources
-    patched = _patched(options, config, config_key, state, store, sources)
+    patched = _patched(options, config, config_key, state, store,
+                       by_path if by_path is not None else {source.path: source for source in sources})
     if patched is not None:
         assert state is not None and state.last is not None
         timings["load"] = time.perf_counter() - started
@@ -112,7 +114,7 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
 
 
 def _patched(options: BuildOptions, config: SiteConfig, config_key: str, state: cache.BuildState | None,
-             store: RecordStore | None, sources: list[SourceFile]) -> delta.Patched | None:
+             store: RecordStore | None, sources: dict[str, SourceFile]) -> delta.Patched | None:
     """The preview's last Site with the changed files read again, when they keep its shape (generator.delta)."""
     if state is None or state.last is None or state.group_jobs is None or state.group_jobs.site is None \
             or store is None:
@@ -248,7 +250,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     last = manifest.read(cache.manifest_path(options.source / CACHE_DIR, output)) \
         if options.use_cache and state.loaded_ok else None
     with collector.paused():
-        loaded = load_site(options, state, timings, store, scan.sources)
+        loaded = load_site(options, state, timings, store, scan.sources, scan.by_path)
     collector.keep()
     load_report = tuple(loaded.report.items)
     before = state.last if loaded.patched is not None else None
@@ -297,7 +299,11 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     # The search index is made from the cards alone, as the search page's listing is: when its digest of every
     # card is unchanged, the files already published stand. Otherwise it is made beside everything else, from
     # here on.
-    all_cards = plan.cards_digest(site)
+    changed_at = [position for position, _ in loaded.patched.changed] if loaded.patched is not None else None
+    with collector.paused():  # long-lived objects
+        groups = plan.group_jobs(site, state.group_jobs, keep=options.pages_published is not None,
+                                 changed_at=changed_at, shown_by=before.shown_by if before is not None else None)
+    all_cards = plan.cards_digest(site, groups)
     search_key = digest(f"search|{all_cards}|{config_key}")
     standing = _unchanged_files(old, INDEX_DIR, search_key, output, probe=INDEX_META)
     # The preview publishes its pages first: its index is made once they are live and checked, beside the late
@@ -311,10 +317,8 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             stage_search = functools.partial(_stage_search, site, ctx, staging, output, old, parts)
             search_files = stack.enter_context(_beside(stage_search, beside and options.pages_published is None))
             with collector.paused():  # the plan: long-lived objects
-                groups = plan.group_jobs(site, state.group_jobs, keep=options.pages_published is not None)
-                made = delta.patch_plan(site, state.group_jobs.site, [p for p, _ in loaded.patched.changed], groups,
-                                        before, all_cards) \
-                    if before is not None and loaded.patched is not None and state.group_jobs is not None \
+                made = delta.patch_plan(site, state.group_jobs.site, changed_at, groups, before, all_cards) \
+                    if before is not None and changed_at is not None and state.group_jobs is not None \
                     and state.group_jobs.site is not None else None
                 if made is not None:
                     assert before is not None
@@ -327,7 +331,10 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                     if problems:
                         raise _Clash(problems)
                 references = KnownReferences(compiled / "references.bin" if compiled is not None else None)
-                templates = template_digests(ctx.env, sorted({j.template for j in jobs if j.template}), references)
+                # A patched plan's outputs are those of the last, made with the same templates.
+                used = before.fingerprints[1].keys() if made is not None and before is not None else \
+                    {job.template for job in jobs if job.template}
+                templates = template_digests(ctx.env, sorted(used), references)
                 references.save()
                 timings["plan"] = time.perf_counter() - started
                 started = time.perf_counter()
@@ -434,8 +441,10 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
         if options.pages_published is not None:  # the preview: its next build may patch what this one made
             where = before.where if made is not None and before is not None else \
                 {job.path: place for place, job in enumerate(jobs)}
+            shown_by = before.shown_by if before is not None else plan.ShownBy()
+            shown_by.showing(site.related, ())  # worked out now, with the pages live, rather than in the next build
             result.state.last = delta.Last(loaded.sources, load_report, records, jobs, where, pages,
-                                           (config_key, templates), home, frozenset(result.deferred))
+                                           (config_key, templates), home, frozenset(result.deferred), shown_by)
         if options.use_cache:
             cache.save_state(state_file, result.state, state)
             if not result.report.items:

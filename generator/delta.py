@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import os
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +47,7 @@ class Last:
     fingerprints: tuple[str, dict[str, str]]  # (config key, template digests) the jobs were checked with
     home: plan.Home
     deferred: frozenset[str]  # outputs the last build left for the next (see BuildOptions.superseded)
+    shown_by: plan.ShownBy  # which cards show which among their related groups
 
 
 @dataclass(frozen=True)
@@ -58,31 +59,35 @@ class Patched:
 
 
 def content_paths(root: Path, changed: Collection[Path] | None) -> list[str] | None:
-    """The changed paths as content file names ('content/groups/x.yaml'), or None when one is not a file
-    under content/ (site.yaml, a theme's file, a folder): only a whole build can tell what that changes."""
+    """The changed paths as names under content/ ('content/groups/x.yaml'), or None when one is not under
+    content/ (site.yaml, a theme's file): only a whole build can tell what that changes."""
     if changed is None or not changed or len(changed) > MAX_FILES:
         return None
     content = os.path.abspath(root / "content")
     names: list[str] = []
     for path in changed:
         absolute = os.path.abspath(path)
-        if not absolute.startswith(content + os.sep) or not os.path.isfile(absolute):
+        if not absolute.startswith(content + os.sep):
             return None
         names.append("content/" + Path(os.path.relpath(absolute, content)).as_posix())
     return names
 
 
 def patch_site(config: SiteConfig, config_key: str, last: Site, parsed: Parsed, kept: Last, names: list[str],
-               found: Sequence[SourceFile], load: Callable[[SourceFile], SourceResult]) -> Patched | None:
+               found: Mapping[str, SourceFile], load: Callable[[SourceFile], SourceResult]) -> Patched | None:
     """The Site with the groups of the files `names` read again, when they keep the last Site's shape; else None.
 
-    `found`: every content file as this build's scan stamped it; `load` reads one."""
+    `found`: every content file as this build's scan stamped it, by path; `load` reads one."""
     if config != last.config:
         return None
     wanted = set(names)
-    now = {source.path: source for source in found if source.path in wanted}
-    if len(now) != len(wanted):
-        return None  # a file added or removed
+    now = {name: found[name] for name in wanted if name in found}
+    for name in wanted - now.keys():
+        folder = name + "/"
+        if name in parsed or any(path.startswith(folder) for path in found) or \
+                any(other.startswith(folder) for other in parsed):
+            return None  # a content file removed, or a folder of them added, moved or removed
+        # Else not a content file (an editor's swap or backup file, say): nothing read changed.
     cards = list(last.cards)
     new_parsed = dict(parsed)
     sources = dict(kept.sources)
@@ -90,7 +95,7 @@ def patch_site(config: SiteConfig, config_key: str, last: Site, parsed: Parsed, 
     for name, source in now.items():
         entry = parsed.get(name)
         if entry is None or entry[1] != config_key or name not in sources:
-            return None
+            return None  # a content file added (or read with another configuration)
         if entry[0] == source.stamp:
             continue
         old = entry[2]

@@ -11,11 +11,13 @@ import bisect
 import heapq
 import math
 import operator
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 from generator import exports, routes
-from generator.assemble import Site
+from generator.assemble import RelatedGroups, Site
 from generator.derive import digest
 from generator.model import Card
 
@@ -24,6 +26,7 @@ HOME_RECENT = 6
 HOME_DOCS = 4
 FEED_ENTRIES = 50
 SITEMAP_LIMIT = 50_000
+RUN = 1000  # cards per run of rows whose digest a plan keeps (see _runs); a page of the exports is ten runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +111,9 @@ def _touched(indices: Sequence[int], start: int, stop: int, changed: Sequence[in
     return False
 
 
-def cards_digest(site: Site) -> str:
+def cards_digest(site: Site, groups: GroupJobs | None = None) -> str:
     """What the search page and the search index are made from: every card, in order."""
-    return digest(_digest_cards(site.cards))
+    return _rows_digest(site.cards, "cards", _card_row, groups)
 
 
 @dataclass(frozen=True)
@@ -132,18 +135,21 @@ class GroupJobs:
     changed: tuple[int, ...] | None = None
     last_listings: dict[tuple[object, ...], Job] = field(default_factory=dict)
     # Filled by plan() when `keep` (a process that plans again: the preview): every listing page's job, and
-    # the texts made of every card for the digests of pages that sum up every group (see _rows).
+    # the digests of the runs of rows made of every card for the pages that sum up every group (see _runs).
     keep: bool = False
     listings: dict[tuple[object, ...], Job] = field(default_factory=dict)
-    last_rows: dict[str, list[str]] = field(default_factory=dict)
-    rows: dict[str, list[str]] = field(default_factory=dict)
+    last_runs: dict[str, list[str]] = field(default_factory=dict)
+    runs: dict[str, list[str]] = field(default_factory=dict)
     # When the last plan's jobs were taken over (`changed`): the groups whose jobs were made again.
     remade: tuple[str, ...] = ()
 
 
-def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = False) -> GroupJobs:
+def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = False,
+               changed_at: Sequence[int] | None = None, shown_by: ShownBy | None = None) -> GroupJobs:
     """Each group's jobs; `keep`: the plan made with them keeps what a later plan in this process can take
-    over (see GroupJobs)."""
+    over (see GroupJobs). A caller that knows them gives the places whose card is new since `previous` was
+    made (`changed_at`, sorted) and which cards show which as related (`shown_by`), sparing two passes over
+    every group."""
     cards = site.cards
     as_of = repr(site.as_of)
     config_bits = digest(as_of)
@@ -152,7 +158,8 @@ def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = Fa
     changed: tuple[int, ...] | None = None
     if last is not None and last.taxonomies is site.taxonomies and last.config == site.config \
             and len(last.cards) == len(cards):
-        changed = tuple(i for i, (new, old) in enumerate(zip(cards, last.cards, strict=True)) if new is not old)
+        changed = tuple(changed_at) if changed_at is not None else \
+            tuple(i for i, (new, old) in enumerate(zip(cards, last.cards, strict=True)) if new is not old)
     made: dict[str, tuple[Card, tuple[Card, ...], tuple[Job, Job, Job]]]
     todo: Sequence[int]
     remade: list[str] = []
@@ -160,7 +167,8 @@ def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = Fa
         # The last Site's shape and related groups were taken over: only the changed groups, and the groups
         # that show one of them as related, can have other jobs. The rest keep theirs, in the same order.
         stale = set(changed)
-        todo = [i for i, related_at in enumerate(site.related) if i in stale or not stale.isdisjoint(related_at)]
+        todo = shown_by.showing(site.related, changed) if shown_by is not None else \
+            [i for i, related_at in enumerate(site.related) if i in stale or not stale.isdisjoint(related_at)]
         made = dict(reuse)
     else:
         todo = range(len(cards))
@@ -183,7 +191,7 @@ def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = Fa
             Job(routes.group_json(card.slug), "group-json", "", key, digest(f"{card.record_digest}|{card.digest}")),
         ))
     if changed is not None and previous is not None:
-        return GroupJobs(as_of, made, site, changed, previous.listings, keep, last_rows=previous.rows,
+        return GroupJobs(as_of, made, site, changed, previous.listings, keep, last_runs=previous.runs,
                          remade=tuple(remade))
     return GroupJobs(as_of, made, site, changed, keep=keep)
 
@@ -233,6 +241,25 @@ def home_jobs(site: Site, home: Home) -> tuple[Job, Job, Job]:
     return (Job("index.html", "home", "home.html", (), home_inputs),
             Job("groups/feed.xml", "feed", "", ("groups",), newest_cards),
             Job("groups/feed.json", "json-feed", "", (), newest_cards))
+
+
+class ShownBy:
+    """Which cards show each card among their related groups, worked out once for a choice of related groups
+    (Site.related, never changed in place)."""
+
+    def __init__(self) -> None:
+        self._related: RelatedGroups | None = None
+        self._showing: dict[int, list[int]] = {}
+
+    def showing(self, related: RelatedGroups, positions: Sequence[int]) -> list[int]:
+        """`positions` and the places of every card showing one of them, in order."""
+        if self._related is not related:
+            showing: dict[int, list[int]] = defaultdict(list)
+            for place, shown in enumerate(related):
+                for other in shown:
+                    showing[other].append(place)
+            self._related, self._showing = related, dict(showing)
+        return sorted({*positions, *chain.from_iterable(self._showing.get(p, ()) for p in positions)})
 
 
 def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = None,
@@ -288,12 +315,12 @@ def summary_jobs(site: Site, all_cards: str, groups: GroupJobs | None) -> Iterat
     """The jobs made from a row of every group: the guides' and milestones' indexes (the milestones show
     figures computed from every group), the search page, the statistics and the exports, in that order."""
     cards = site.cards
-    computed = digest("\n".join(_rows(cards, "computed", _computed_row, groups)))
+    computed = _rows_digest(cards, "computed", _computed_row, groups)
     for kind, docs, index_url in (("guide", site.guides, "guides/"), ("milestone", site.milestones, "milestones/")):
         extra = computed if kind == "milestone" else ""
         yield Job(routes.output_path(index_url), "docs", f"{kind}s.html", (kind,), digest(repr(docs) + extra))
     yield Job("search/index.html", "search", "search.html", (), all_cards, late=True)
-    counted = digest("\n".join(_rows(cards, "counted", _counted_row, groups)))
+    counted = _rows_digest(cards, "counted", _counted_row, groups)
     yield Job("stats/index.html", "stats", "stats.html", (), counted, late=True)
     yield from export_jobs(site, groups)
 
@@ -311,35 +338,50 @@ def _record_row(c: Card) -> str:  # what a group's line in the exports is made f
     return f"{c.record_digest}{c.digest}"
 
 
-def _rows(cards: Sequence[Card], name: str, row: Callable[[Card], str], groups: GroupJobs | None) -> list[str]:
-    """row(card) for every card, in order. A plan that took the last one's shape over (groups.changed) makes
-    again only the changed cards' rows: the others are the very cards, in the same places."""
+def _card_row(c: Card) -> str:  # what the search page and index read of a card
+    return c.digest
+
+
+def _runs(cards: Sequence[Card], name: str, row: Callable[[Card], str], groups: GroupJobs | None) -> list[str]:
+    """The digests of the rows of every RUN cards, in order. A plan that took the last one's shape over
+    (groups.changed) makes again only the runs with a changed card: the others hold the very cards, in the same
+    places. (A digest of every row at 100,000 groups took 15-35 ms, and each plan makes four.)"""
     changed = groups.changed if groups is not None else None
-    last = groups.last_rows.get(name) if groups is not None and changed is not None else None
-    if changed is not None and last is not None and len(last) == len(cards):
-        rows = list(last)
-        for position in changed:
-            rows[position] = row(cards[position])
+    last = groups.last_runs.get(name) if groups is not None and changed is not None else None
+    count = -(-len(cards) // RUN)
+    if changed is not None and last is not None and len(last) == count:
+        runs = list(last)
+        for run in sorted({position // RUN for position in changed}):
+            runs[run] = _run_digest(cards, run, row)
     else:
-        rows = list(map(row, cards))
+        runs = [_run_digest(cards, run, row) for run in range(count)]
     if groups is not None and groups.keep:
-        groups.rows[name] = rows
-    return rows
+        groups.runs[name] = runs
+    return runs
+
+
+def _run_digest(cards: Sequence[Card], run: int, row: Callable[[Card], str]) -> str:
+    return digest("\n".join(map(row, cards[run * RUN:(run + 1) * RUN])))
+
+
+def _rows_digest(cards: Sequence[Card], name: str, row: Callable[[Card], str], groups: GroupJobs | None) -> str:
+    """A digest of row(card) for every card, in order (see _runs)."""
+    return digest(f"{len(cards)}|" + "|".join(_runs(cards, name, row, groups)))
 
 
 def export_jobs(site: Site, groups: GroupJobs | None = None) -> Iterator[Job]:
     """/groups.json (split into pages of 10,000 above that), /groups.csv: made from each group's index.json."""
     cards = site.cards
-    lines = _rows(cards, "records", _record_row, groups)
-    records = digest("|".join(lines))
+    runs = _runs(cards, "records", _record_row, groups)
+    records = digest(f"{len(cards)}|" + "|".join(runs))
     pages = exports.page_count(len(cards))
     if pages == 0:
         yield Job("groups.json", "groups-json", "", ("all",), records, late=True)
     else:
-        size = exports.GROUPS_PAGE_SIZE
+        size = exports.GROUPS_PAGE_SIZE // RUN  # runs per page
         for number in range(1, pages + 1):
             yield Job(exports.page_file(number), "groups-json", "", ("page", number),
-                      digest("|".join(lines[(number - 1) * size: number * size])), late=True)
+                      digest("|".join(runs[(number - 1) * size: number * size])), late=True)
         yield Job("groups.json", "groups-index", "", (pages,), digest(f"{len(cards)}|{pages}"), late=True)
     yield Job("groups.csv", "groups-csv", "", (), records, late=True)
 

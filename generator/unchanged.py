@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator import cache, manifest
 from generator.config import load_config
 from generator.diagnostics import Report
 from generator.options import CACHE_DIR, BuildOptions, BuildResult
-from generator.sources import SourceFile, find_sources, restamp
+from generator.sources import SourceFile, find_sources, restamped
 from generator.themes import ThemeError, resolve_theme
 
 PARALLEL_STAMPS = 20_000  # from this many output files, the output folder is stamped by worker processes
@@ -29,6 +29,7 @@ class Scan:
     config_stamp: tuple[int, int]
     sources: list[SourceFile]
     inputs: str | None = None  # the inputs digest (generator.manifest), once the no-change check worked it out
+    by_path: dict[str, SourceFile] | None = field(default=None, compare=False, repr=False)  # `sources`, by path
 
 
 def scan(source: Path) -> Scan:
@@ -39,9 +40,10 @@ def rescan(source: Path, previous: Scan | None, changed: Collection[Path] | None
     """The scan of `source` now, from `previous` when `changed` holds every path changed since it was taken
     (the preview's watcher knows them) and they are few files; else a full scan."""
     if previous is not None and changed is not None and len(changed) <= RESTAMP_MAX:
-        sources = restamp(source, previous.sources, changed)
-        if sources is not None:
-            return Scan(manifest.stamp(source / manifest.CONFIG_FILE), sources)
+        by_path = previous.by_path if previous.by_path is not None else {s.path: s for s in previous.sources}
+        found = restamped(source, by_path, changed)
+        if found is not None:
+            return Scan(manifest.stamp(source / manifest.CONFIG_FILE), found[0], by_path=found[1])
     return scan(source)
 
 
