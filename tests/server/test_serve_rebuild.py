@@ -7,11 +7,14 @@ import io
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import generator.delta
 import generator.unchanged
 from generator import cache
+from generator.build import build
 from generator.diagnostics import Report, error
 from generator.options import BuildOptions, BuildResult
 from generator.preview import rebuild
@@ -216,6 +219,37 @@ def test_real_builds_are_incremental(site: Path) -> None:
     assert second.ok and second.result is not None
     assert "groups/beta/index.html" not in second.result.rendered  # only what the change affects
     assert len(second.result.rendered) < len(first.result.rendered)
+
+
+def test_an_edit_keeping_the_groups_place_is_patched_onto_the_last_build(site: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Rebuilder hands the watcher's paths on: an edited group that keeps its place is patched onto the last
+    build (generator.delta), an editor's swap file beside it changes nothing, and the site is a clean build's."""
+    patched: list[bool] = []
+    patch_plan = generator.delta.patch_plan
+
+    def noting(*args: Any, **kwargs: Any) -> Any:
+        made = patch_plan(*args, **kwargs)
+        patched.append(made is not None)
+        return made
+
+    monkeypatch.setattr(generator.delta, "patch_plan", noting)
+    output = site / ".groupdir-cache" / "preview"
+    rebuilder = Rebuilder(BuildOptions(site, output, jobs=1), lambda o: None, out=io.StringIO())
+    assert rebuilder.build_once(frozenset()).ok
+    alpha, swap = site / "content" / "groups" / "alpha.yaml", site / "content" / "groups" / ".alpha.yaml.swp"
+    write(alpha, group_yaml("Alpha Group", "Patched summary."))
+    swap.write_bytes(b"an editor's swap file")
+    outcome = rebuilder.build_once(frozenset({alpha, swap}))
+    assert outcome.ok and outcome.result is not None and patched == [True]
+    written = outcome.result.written
+    assert "groups/alpha/index.html" in written and "groups/beta/index.html" not in written
+    write(alpha, group_yaml("Zeta Group", "Moved to the end of A-Z."))
+    assert rebuilder.build_once(frozenset({alpha})).ok and patched == [True]  # not patched: the order changed
+    clean = tmp_path / "clean"
+    assert build(BuildOptions(site, clean, jobs=1, use_cache=False)).ok
+    files = {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    assert files == {p.relative_to(clean).as_posix(): p.read_bytes() for p in clean.rglob("*") if p.is_file()}
 
 
 def test_only_the_changed_content_files_are_stamped_again(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
