@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import bisect
+import copy
 import dataclasses
 import datetime as dt
 import functools
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.derive import with_as_of
@@ -21,6 +22,7 @@ from generator.yamlio import YamlProblem, load, split_front_matter
 
 RELATED_LIMIT = 6
 NEIGHBOURS = 12
+RELATED_RUN = 1000  # cards per digest of what choosing related groups reads (see related_runs)
 RELATED_WEIGHTS = {"tags": 3, "industries": 2, "categories": 1, "locations": 1}  # per shared term
 
 
@@ -54,6 +56,8 @@ class Site:
     guides: tuple[Document, ...]
     milestones: tuple[Document, ...]
     pages: tuple[Document, ...]
+    # The digests of runs of RELATED_RUN cards that related_key is made from (see related_runs).
+    related_runs: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
 
 def sort_key(name: str, slug: str) -> tuple[str, str]:
@@ -140,13 +144,13 @@ def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path,
                 line, col = locate(root, card.source, ("related", position))
                 diagnostics.append(error(card.source.path, line, col, f"'related' names '{slug}', but no group "
                                          "has that slug"))
-    if shape is not None and last is not None:
-        taxonomies = last.taxonomies
-        same_related = all(related_fields(last.cards[i]) == related_fields(cards[i]) for i in changed)
-        relevance = last.related_key if same_related else related_key(cards)
+    if shape is not None and last is not None and \
+            all(related_fields(last.cards[i]) == related_fields(cards[i]) for i in changed):
+        taxonomies, runs, relevance = last.taxonomies, last.related_runs, last.related_key
     else:
-        taxonomies = build_taxonomies(config, cards)
-        relevance = related_key(cards)
+        taxonomies = last.taxonomies if shape is not None and last is not None else build_taxonomies(config, cards)
+        runs = related_runs(cards)
+        relevance = related_key(runs)
     if last is not None and last.related_key == relevance:
         related = last.related
     elif previous is not None and previous[0] == relevance:
@@ -165,16 +169,33 @@ def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path,
         guides=tuple(sorted(documents["guide"], key=by_date, reverse=True)),
         milestones=tuple(sorted(documents["milestone"], key=by_date, reverse=True)),
         pages=tuple(sorted(documents["page"], key=lambda d: d.slug)),
+        related_runs=runs,
     )
     return site, diagnostics
 
 
-def related_key(cards: Sequence[Card]) -> str:
-    """A digest of exactly the fields RelatedChooser reads, in A-Z order."""
+def related_runs(cards: Sequence[Card], last: Sequence[str] = (), changed: Iterable[int] = ()) -> tuple[str, ...]:
+    """Per run of RELATED_RUN cards in A-Z order, a digest of exactly the fields RelatedChooser reads. Given
+    the `last` runs, only those holding a place in `changed` are made again (the other cards are the same)."""
+    count = -(-len(cards) // RELATED_RUN)
+    if len(last) != count:
+        return tuple(_related_run(cards, run) for run in range(count))
+    runs = list(last)
+    for run in {place // RELATED_RUN for place in changed}:
+        runs[run] = _related_run(cards, run)
+    return tuple(runs)
+
+
+def _related_run(cards: Sequence[Card], run: int) -> str:
     hasher = hashlib.blake2b(digest_size=16)
-    for c in cards:
+    for c in cards[run * RELATED_RUN:(run + 1) * RELATED_RUN]:
         hasher.update(repr(related_fields(c)).encode("utf-8", "surrogatepass"))
     return hasher.hexdigest()
+
+
+def related_key(runs: Sequence[str]) -> str:
+    """A digest of exactly the fields RelatedChooser reads of every card, in A-Z order (from related_runs)."""
+    return hashlib.blake2b(f"{len(runs)}|{'|'.join(runs)}".encode(), digest_size=16).hexdigest()
 
 
 def related_fields(c: Card) -> tuple[object, ...]:
@@ -284,7 +305,7 @@ class RelatedChooser:
             self.rank[j] = position
         self.defunct = [card.status == "defunct" for card in cards]
 
-    def choose(self, positions: range) -> list[tuple[int, ...]]:
+    def choose(self, positions: Iterable[int]) -> list[tuple[int, ...]]:
         cards, index, lists, weights = self.cards, self.index, self.lists, RELATED_WEIGHTS
         by_size, rank, defunct, count = self.by_size, self.rank, self.defunct, len(self.cards)
         answers: list[tuple[int, ...]] = []
@@ -292,11 +313,8 @@ class RelatedChooser:
             card = cards[i]
             chosen = list(dict.fromkeys(index[s] for s in card.related if s in index and index[s] != i))
             if len(chosen) < RELATED_LIMIT:
-                keys = [("tags", t) for t in card.tag_slugs] + [("industries", card.industry_slug),
-                                                                ("categories", card.category),
-                                                                ("locations", card.country_slug)]
                 pool: list[int] = []
-                for dimension, slug in keys:
+                for dimension, slug in _lists_of(card):
                     members = lists.get((dimension, slug))
                     if not members:
                         continue
@@ -309,6 +327,51 @@ class RelatedChooser:
                 chosen.extend(by_size[key % count] for key in ranked[: RELATED_LIMIT - len(chosen)])
             answers.append(tuple(chosen))
         return answers
+
+
+    def after(self, cards: Sequence[Card], changed: Sequence[int]) -> RelatedChooser:
+        """This chooser for `cards`, where only the cards at `changed` are new, in the same terms and places
+        (their size, status or named related groups may differ): they are taken out of the order by size and
+        put back where their size puts them now."""
+        chooser = copy.copy(self)
+        chooser.cards = cards
+        chooser.by_size, chooser.rank, chooser.defunct = by_size, rank, defunct = \
+            list(self.by_size), list(self.rank), list(self.defunct)
+        first = min(rank[c] for c in changed)
+        last = max(rank[c] for c in changed)
+        for place in sorted((rank[c] for c in changed), reverse=True):
+            del by_size[place]
+
+        def order(j: int) -> tuple[int, int]:
+            return (-(cards[j].members or 0), j)
+
+        for c in changed:
+            by_size.insert(bisect.bisect_left(by_size, order(c), key=order), c)
+            defunct[c] = cards[c].status == "defunct"
+        for c in changed:
+            place = bisect.bisect_left(by_size, order(c), key=order)
+            first, last = min(first, place), max(last, place)
+        for place in range(first, last + 1):
+            rank[by_size[place]] = place
+        return chooser
+
+    def touched_by(self, changed: Iterable[int]) -> list[int]:
+        """The places whose candidates may include a card at `changed` (the card's neighbours in each list it
+        is in, within the window choose() takes), and those places themselves, in order."""
+        places = set(changed)
+        for c in list(places):
+            for key in _lists_of(self.cards[c]):
+                members = self.lists.get(key)
+                if members:
+                    at = bisect.bisect_left(members, c)
+                    places.update(members[max(0, at - NEIGHBOURS): at + NEIGHBOURS + 1])
+        return sorted(places)
+
+
+def _lists_of(card: Card) -> list[tuple[str, str]]:
+    """The lists a card's candidates come from: its tags', industry's, category's and country's."""
+    return [("tags", t) for t in card.tag_slugs] + [("industries", card.industry_slug), ("categories", card.category),
+                                                    ("locations", card.country_slug)]
 
 
 RelatedGroups = tuple[tuple[int, ...], ...]  # per card, in A-Z order: the positions of its related groups
