@@ -299,10 +299,17 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     # The search index is made from the cards alone, as the search page's listing is: when its digest of every
     # card is unchanged, the files already published stand. Otherwise it is made beside everything else, from
     # here on.
-    changed_at = [position for position, _ in loaded.patched.changed] if loaded.patched is not None else None
+    patched = loaded.patched
+    changed_at = [position for position, _ in patched.changed] if patched is not None else None
+    shown_by = None
+    if before is not None and patched is not None and state.group_jobs is not None \
+            and state.group_jobs.site is not None:
+        shown_by = before.shown_by.moved(state.group_jobs.site.related, site.related, patched.related_at) \
+            if patched.related_at else before.shown_by
     with collector.paused():  # long-lived objects
         groups = plan.group_jobs(site, state.group_jobs, keep=options.pages_published is not None,
-                                 changed_at=changed_at, shown_by=before.shown_by if before is not None else None)
+                                 changed_at=changed_at, shown_by=shown_by,
+                                 related_at=patched.related_at if patched is not None else None)
     all_cards = plan.cards_digest(site, groups)
     search_key = digest(f"search|{all_cards}|{config_key}")
     standing = _unchanged_files(old, INDEX_DIR, search_key, output, probe=INDEX_META)
@@ -441,10 +448,11 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
         if options.pages_published is not None:  # the preview: its next build may patch what this one made
             where = before.where if made is not None and before is not None else \
                 {job.path: place for place, job in enumerate(jobs)}
-            shown_by = before.shown_by if before is not None else plan.ShownBy()
+            shown_by = shown_by or plan.ShownBy()
             shown_by.showing(site.related, ())  # worked out now, with the pages live, rather than in the next build
             result.state.last = delta.Last(loaded.sources, load_report, records, jobs, where, pages,
-                                           (config_key, templates), home, frozenset(result.deferred), shown_by)
+                                           (config_key, templates), home, frozenset(result.deferred), shown_by,
+                                           patched.chooser if patched is not None else None)
         if options.use_cache:
             cache.save_state(state_file, result.state, state)
             if not result.report.items:

@@ -145,11 +145,13 @@ class GroupJobs:
 
 
 def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = False,
-               changed_at: Sequence[int] | None = None, shown_by: ShownBy | None = None) -> GroupJobs:
+               changed_at: Sequence[int] | None = None, shown_by: ShownBy | None = None,
+               related_at: Sequence[int] | None = None) -> GroupJobs:
     """Each group's jobs; `keep`: the plan made with them keeps what a later plan in this process can take
     over (see GroupJobs). A caller that knows them gives the places whose card is new since `previous` was
-    made (`changed_at`, sorted) and which cards show which as related (`shown_by`), sparing two passes over
-    every group."""
+    made (`changed_at`, sorted) and which cards show which as related (`shown_by`, for site.related), sparing
+    two passes over every group; and, when the related groups of some cards were chosen again, their places
+    (`related_at`: every other card's are the last Site's)."""
     cards = site.cards
     as_of = repr(site.as_of)
     config_bits = digest(as_of)
@@ -163,12 +165,16 @@ def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = Fa
     made: dict[str, tuple[Card, tuple[Card, ...], tuple[Job, Job, Job]]]
     todo: Sequence[int]
     remade: list[str] = []
-    if changed is not None and last is not None and last.related is site.related and len(reuse) == len(cards):
-        # The last Site's shape and related groups were taken over: only the changed groups, and the groups
-        # that show one of them as related, can have other jobs. The rest keep theirs, in the same order.
+    if changed is not None and last is not None and (last.related is site.related or related_at is not None) \
+            and len(reuse) == len(cards):
+        # The last Site's shape and related groups were taken over: only the changed groups, the groups that
+        # show one of them as related, and those whose related groups changed, can have other jobs. The rest
+        # keep theirs, in the same order.
         stale = set(changed)
         todo = shown_by.showing(site.related, changed) if shown_by is not None else \
-            [i for i, related_at in enumerate(site.related) if i in stale or not stale.isdisjoint(related_at)]
+            [i for i, shown in enumerate(site.related) if i in stale or not stale.isdisjoint(shown)]
+        if related_at:
+            todo = sorted({*todo, *related_at})
         made = dict(reuse)
     else:
         todo = range(len(cards))
@@ -260,6 +266,20 @@ class ShownBy:
                     showing[other].append(place)
             self._related, self._showing = related, dict(showing)
         return sorted({*positions, *chain.from_iterable(self._showing.get(p, ()) for p in positions)})
+
+    def moved(self, old: RelatedGroups, new: RelatedGroups, places: Sequence[int]) -> ShownBy:
+        """This for `new`, which differs from `old` only at `places` (this one is left as it is)."""
+        moved = ShownBy()
+        if self._related is not old:
+            return moved  # worked out again when asked
+        showing = dict(self._showing)
+        for place in places:
+            for other in old[place]:
+                showing[other] = [p for p in showing[other] if p != place]
+            for other in new[place]:
+                showing[other] = [*showing.get(other, ()), place]
+        moved._related, moved._showing = new, showing
+        return moved
 
 
 def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = None,

@@ -68,7 +68,10 @@ EDITS = [
     ("added: 2011-01-16", "added: 2011-02-28", True),  # the newest group now: the feeds change
     ("activity: {last_post: 2011-03-16}", "activity: {last_post: 2010-01-16}", True),  # no longer active
     ("members: ", "featured: true\nmembers: ", True),  # the home page's featured groups are picked again
-    ("members: 40517", "members: 40518", False),  # related groups rank by size: chosen again
+    ("members: 40517", "members: 99999", True),  # related groups rank by size: chosen again near it
+    ("members: 40517", "members: 10", False),  # another size band: other terms
+    ("members: ", "related: [g00044, g00101]\nmembers: ", True),  # named first among its related groups
+    ("members: ", "status: defunct\nmembers: ", True),  # never chosen as related again
     ("name: Group 00043 Berlin", "name: Aardvark", False),  # moves to the start of A-Z
     ("tags: [mentoring, ", "tags: [energy, ", False),
 ]

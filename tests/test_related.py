@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import random
+from pathlib import Path
+
 import pytest
 
 import generator.build
-from generator.assemble import RelatedChooser
+from generator.assemble import RelatedChooser, choose_all
 from tests.conftest import MakeSite, run_build
+from tests.test_scale_fixture import write_synthetic_site
 
 # Every group but the anchor is in the "industry" category and online, unless it says otherwise; so what each
 # shares with the anchor is exactly what its name says.
@@ -68,3 +73,31 @@ def test_worker_processes_choose_the_same_related_groups(make_site: MakeSite, mo
     assert len(alone.site.related) == len(alone.site.cards) > 8
     assert spread.site.related == alone.site.related
     assert runs == []  # nothing was chosen in this process: the workers chose it all
+
+
+def test_a_chooser_patched_for_changed_cards_chooses_what_a_new_one_does(tmp_path: Path) -> None:
+    """RelatedChooser.after (the preview's patched builds): for cards whose size or status changed, the patched
+    chooser holds the same order by size as a new one, and choosing again the places touched_by names gives
+    every card's related groups as a new chooser gives them (no other card's choice changed)."""
+    site = run_build(write_synthetic_site(tmp_path / "site", 200), use_cache=False).site
+    assert site is not None
+    rng = random.Random(11)
+    base = RelatedChooser(site.cards, site.index, site.taxonomies)
+    before = choose_all(base)
+    count = len(site.cards)
+    for _ in range(25):
+        changed = sorted(rng.sample(range(count), rng.randint(1, 3)))
+        cards = list(site.cards)
+        for place in changed:
+            members = rng.choice([None, 0, 7, 40517, 10**6, site.cards[rng.randrange(count)].members])
+            cards[place] = dataclasses.replace(cards[place], members=members,
+                                               status=rng.choice(["active", "active", "defunct"]))
+        patched = base.after(cards, changed)
+        fresh = RelatedChooser(cards, site.index, site.taxonomies)
+        assert (patched.by_size, patched.rank, patched.defunct) == (fresh.by_size, fresh.rank, fresh.defunct)
+        after = choose_all(fresh)
+        again = patched.touched_by(changed)
+        assert {place for place in range(count) if after[place] != before[place]} <= set(again)
+        assert patched.choose(again) == [after[place] for place in again]
+        assert (base.by_size, base.rank) == (RelatedChooser(site.cards, site.index, site.taxonomies).by_size,
+                                             RelatedChooser(site.cards, site.index, site.taxonomies).rank)
