@@ -1,10 +1,10 @@
 """Save-to-browser latency of `groupdir serve`.
 
 For each site: start the real server, open a group page in headless Chromium, then repeatedly rewrite that
-group's file (its name gets a new suffix) and time from just before the write until the page in the browser
-shows the new name (the page reloads by itself; nothing is done in the browser). The server's own
-"rebuilt in N ms (pages live after M ms)" lines give the build's share: M is when the pages were published and
-the reload sent, N when the site-wide exports and search index were done too.
+group's file (its name gets a new suffix; with --size, its member count changes too) and time from just before
+the write until the page in the browser shows the new name (the page reloads by itself; nothing is done in the
+browser). The server's own "rebuilt in N ms (pages live after M ms)" lines give the build's share: M is when
+the pages were published and the reload sent, N when the site-wide exports and search index were done too.
 
 Sites: `sample` is a copy of the repository's sample site (site.yaml + content/); a number N is a generated
 site of N groups, one YAML file each, kept in --work between runs so the server starts warm from its cache.
@@ -185,7 +185,7 @@ class Listener:
 
 
 def measure(label: str, site: Path, group_file: str, edits: int, jobs: int, browser: Any,
-            patience: float, gap: float | None = None) -> dict[str, Any]:
+            patience: float, gap: float | None = None, size: bool = False) -> dict[str, Any]:
     started = time.perf_counter()
     server = Server.start(site, jobs)
     first = server.wait_line(r"\] built .* in ([\d.]+)s", 3600)
@@ -211,6 +211,9 @@ def measure(label: str, site: Path, group_file: str, edits: int, jobs: int, brow
                 time.sleep(0.3)  # let the previous round settle
             new_name = f"{name.group(1)} edit {n}"
             text = original.replace(name.group(0), f"name: {new_name}", 1)
+            members = re.search(r"^members: (\d+)$", text, re.M)
+            if size and members:  # a new member count: related groups are chosen again around the group
+                text = text.replace(members.group(0), f"members: {int(members.group(1)) + n + 1}", 1)
             mark = len(server.lines)
             t0 = time.perf_counter()
             path.write_text(text, "utf-8")
@@ -238,7 +241,7 @@ def measure(label: str, site: Path, group_file: str, edits: int, jobs: int, brow
     left = sum("left for the next build" in line for line in server.lines)
     return {
         "site": label, "startup_s": round(startup, 2), "first_build": first.group(0), "exit": code,
-        "edits": edits, "gap_s": gap, "builds_that_left_work_for_the_next": left,
+        "edits": edits, "gap_s": gap, "size_edited": size, "builds_that_left_work_for_the_next": left,
         "rebuilt_lines": [line for line in server.lines if "rebuilt in" in line],
         "latency_ms": _stats(latencies), "rebuild_ms": _stats(rebuilds), "reload_sent_ms": _stats(messages),
     }
@@ -261,6 +264,9 @@ def main() -> int:
                         help="where the sites are made")
     parser.add_argument("--patience", type=float, default=600, help="seconds to wait for one edit to show")
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--size", action="store_true",
+                        help="each save also changes the group's member count, so its related groups and its "
+                             "neighbours' are chosen again (default: only its name)")
     parser.add_argument("--gap", type=float, default=None,
                         help="save the next edit this many seconds after the browser shows the last one, without "
                              "waiting for the server to finish that rebuild (an editor fixing a typo); default: "
@@ -280,7 +286,8 @@ def main() -> int:
                 made = time.perf_counter()
                 site, group_file = make_sample(work) if label == "sample" else make_generated(work, int(label))
                 print(f"{label}: site ready in {time.perf_counter() - made:.1f}s at {site}", flush=True)
-                result = measure(label, site, group_file, args.edits, args.jobs, browser, args.patience, args.gap)
+                result = measure(label, site, group_file, args.edits, args.jobs, browser, args.patience, args.gap,
+                                 args.size)
                 results.append(result)
                 print(json.dumps(result), flush=True)
         finally:

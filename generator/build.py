@@ -337,6 +337,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                     jobs, pages, problems = _plan(site, ctx, all_cards, groups, home)
                     if problems:
                         raise _Clash(problems)
+                ctx.home = home
                 references = KnownReferences(compiled / "references.bin" if compiled is not None else None)
                 # A patched plan's outputs are those of the last, made with the same templates.
                 used = before.fingerprints[1].keys() if made is not None and before is not None else \

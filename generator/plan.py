@@ -26,6 +26,7 @@ HOME_RECENT = 6
 HOME_DOCS = 4
 FEED_ENTRIES = 50
 SITEMAP_LIMIT = 50_000
+SWEET_SPOT = ("100-999", "1000-9999")  # the size bands the home page counts as the sweet spot
 RUN = 1000  # cards per run of rows whose digest a plan keeps (see _runs); a page of the exports is ten runs
 
 
@@ -208,14 +209,20 @@ class Home:
 
     featured: tuple[int, ...]  # places in A-Z order
     newest: tuple[int, ...]
-    members: int
-    active: int
+    members: int  # in every group
+    active: int  # groups
+    sweet: int  # groups of 100 to 9,999 members
 
 
 def home_of(site: Site) -> Home:
     cards = site.cards
     return Home(tuple(featured(site)), tuple(recently_added(site, FEED_ENTRIES)),
-                sum(c.members or 0 for c in cards), sum(c.activity == "active" for c in cards))
+                sum(c.members or 0 for c in cards), sum(c.activity == "active" for c in cards),
+                sum(map(_sweet, cards)))
+
+
+def _sweet(card: Card) -> bool:
+    return card.size_band in SWEET_SPOT
 
 
 def home_after(site: Site, last: Site, positions: Sequence[int], home: Home) -> Home:
@@ -225,10 +232,11 @@ def home_after(site: Site, last: Site, positions: Sequence[int], home: Home) -> 
     new = [site.cards[p] for p in positions]
     members = home.members + sum(c.members or 0 for c in new) - sum(c.members or 0 for c in old)
     active = home.active + sum(c.activity == "active" for c in new) - sum(c.activity == "active" for c in old)
+    sweet = home.sweet + sum(map(_sweet, new)) - sum(map(_sweet, old))
     same_featured = not any(a.featured or b.featured for a, b in zip(old, new, strict=True))
     same_newest = all(a.added == b.added for a, b in zip(old, new, strict=True))
     return Home(home.featured if same_featured else tuple(featured(site)),
-                home.newest if same_newest else tuple(recently_added(site, FEED_ENTRIES)), members, active)
+                home.newest if same_newest else tuple(recently_added(site, FEED_ENTRIES)), members, active, sweet)
 
 
 def home_jobs(site: Site, home: Home) -> tuple[Job, Job, Job]:
@@ -338,7 +346,9 @@ def summary_jobs(site: Site, all_cards: str, groups: GroupJobs | None) -> Iterat
     computed = _rows_digest(cards, "computed", _computed_row, groups)
     for kind, docs, index_url in (("guide", site.guides, "guides/"), ("milestone", site.milestones, "milestones/")):
         extra = computed if kind == "milestone" else ""
-        yield Job(routes.output_path(index_url), "docs", f"{kind}s.html", (kind,), digest(repr(docs) + extra))
+        # The milestones' index shows figures computed from every group: made late, as the statistics are.
+        yield Job(routes.output_path(index_url), "docs", f"{kind}s.html", (kind,), digest(repr(docs) + extra),
+                  late=kind == "milestone")
     yield Job("search/index.html", "search", "search.html", (), all_cards, late=True)
     counted = _rows_digest(cards, "counted", _counted_row, groups)
     yield Job("stats/index.html", "stats", "stats.html", (), counted, late=True)

@@ -63,6 +63,8 @@ class RenderContext:
     records: CardRecords | None = None
     # Set by the build before late jobs run: each group's line of groups.json and row of groups.csv.
     export_rows: ExportRows | None = None
+    # What the home page picks from every group, as the plan worked it out (else worked out when rendering).
+    home: plan.Home | None = None
     _groups: dict[str, Group] = field(default_factory=dict)
     _groups_source: str = ""
     _env: jinja2.Environment | None = None
@@ -188,17 +190,16 @@ def _url_of(job: Job) -> str:
 def _home(job: Job, ctx: RenderContext) -> bytes:
     site, views = ctx.site, ctx.views
     cards = site.cards
-    sweet = sum(1 for c in cards if c.size_band in ("100-999", "1000-9999"))
+    home = ctx.home or plan.home_of(site)
     return template(
         ctx, job.template,
         page=views.meta("home", site.config.title, "", nav_key="home"),
-        featured=[views.card(cards[i]) for i in plan.featured(site)],
-        recent=[views.card(cards[i]) for i in plan.recently_added(site, plan.HOME_RECENT)],
+        featured=[views.card(cards[i]) for i in home.featured],
+        recent=[views.card(cards[i]) for i in home.newest[:plan.HOME_RECENT]],
         categories=views.term_views("categories"),
         guides=[views.doc(d, with_body=False) for d in site.guides[: plan.HOME_DOCS]],
         milestones=[views.doc(d, with_body=False) for d in site.milestones[: plan.HOME_DOCS]],
-        totals={"groups": len(cards), "members": sum(c.members or 0 for c in cards),
-                "active": sum(1 for c in cards if c.activity == "active"), "sweet_spot": sweet},
+        totals={"groups": len(cards), "members": home.members, "active": home.active, "sweet_spot": home.sweet},
         browse=[views_link(views, label, url) for _, label, url in (
             ("groups", "All groups A-Z", "groups/"), ("categories", "Categories", "categories/"),
             ("tags", "Tags", "tags/"), ("locations", "Locations", "locations/"),
