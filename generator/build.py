@@ -324,9 +324,10 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             stage_search = functools.partial(_stage_search, site, ctx, staging, output, old, parts)
             search_files = stack.enter_context(_beside(stage_search, beside and options.pages_published is None))
             with collector.paused():  # the plan: long-lived objects
-                made = delta.patch_plan(site, state.group_jobs.site, changed_at, groups, before, all_cards) \
-                    if before is not None and changed_at is not None and state.group_jobs is not None \
-                    and state.group_jobs.site is not None else None
+                made = delta.patch_plan(site, state.group_jobs.site, changed_at, patched.documents, groups, before,
+                                        all_cards) \
+                    if before is not None and patched is not None and changed_at is not None \
+                    and state.group_jobs is not None and state.group_jobs.site is not None else None
                 if made is not None:
                     assert before is not None
                     jobs, replaced, home = made

@@ -25,7 +25,7 @@ from generator.assemble import RelatedChooser, Site, keeps_place, related_fields
 from generator.derive import with_as_of
 from generator.diagnostics import Diagnostic
 from generator.loading import SourceResult
-from generator.model import SiteConfig
+from generator.model import Document, SiteConfig
 from generator.plan import GroupJobs, Job
 from generator.records import CardRecords, Ref
 from generator.sources import SourceFile
@@ -59,6 +59,7 @@ class Patched:
     changed: list[tuple[int, Ref]]  # each new card's place in A-Z order, and its record's
     related_at: list[int]  # the places whose related groups were chosen again and differ
     chooser: tuple[str, RelatedChooser] | None  # the chooser those were chosen with, and the key it holds for
+    documents: list[Document]  # the guides, milestones and pages read again
 
 
 def content_paths(root: Path, changed: Collection[Path] | None) -> list[str] | None:
@@ -78,7 +79,8 @@ def content_paths(root: Path, changed: Collection[Path] | None) -> list[str] | N
 
 def patch_site(config: SiteConfig, config_key: str, last: Site, parsed: Parsed, kept: Last, names: list[str],
                found: Mapping[str, SourceFile], load: Callable[[SourceFile], SourceResult]) -> Patched | None:
-    """The Site with the groups of the files `names` read again, when they keep the last Site's shape; else None.
+    """The Site with the groups and documents of the files `names` read again, when they keep the last Site's
+    shape (and each document its place); else None.
 
     `found`: every content file as this build's scan stamped it, by path; `load` reads one."""
     if config != last.config:
@@ -96,6 +98,7 @@ def patch_site(config: SiteConfig, config_key: str, last: Site, parsed: Parsed, 
     sources = dict(kept.sources)
     changed: list[tuple[int, Ref]] = []
     rechoose: list[int] = []  # places whose size, status or named related groups changed
+    documents: dict[tuple[str, str], Document] = {}
     for name, source in now.items():
         entry = parsed.get(name)
         if entry is None or entry[1] != config_key or name not in sources:
@@ -104,7 +107,7 @@ def patch_site(config: SiteConfig, config_key: str, last: Site, parsed: Parsed, 
             continue
         old = entry[2]
         result = _dated(load(source), config, last)
-        if result is None or not _same_groups(old, result) or \
+        if result is None or not _same_contents(old, result) or \
                 (config.as_of is None and old.newest == last.as_of and result.newest != last.as_of):
             return None  # the file may have set the site's date, which every card's activity is measured against
         for card, ref in zip(result.cards, result.refs, strict=True):
@@ -116,16 +119,26 @@ def patch_site(config: SiteConfig, config_key: str, last: Site, parsed: Parsed, 
             changed.append((position, ref))
             if related_fields(previous) != related_fields(card):
                 rechoose.append(position)
+        documents.update(((doc.kind, doc.slug), doc) for doc in result.documents)
         new_parsed[name] = (source.stamp, config_key, result)
         sources[name] = source
     for position, _ in changed:
         if not keeps_place(cards, position, last.cards[position]):
             return None
     site = dataclasses.replace(last, cards=tuple(cards))
+    if documents:
+        site = dataclasses.replace(site, guides=_replaced(site.guides, documents),
+                                   milestones=_replaced(site.milestones, documents),
+                                   pages=_replaced(site.pages, documents))
     if not rechoose:
-        return Patched(site, sources, new_parsed, sorted(changed), [], kept.chooser)
+        return Patched(site, sources, new_parsed, sorted(changed), [], kept.chooser, list(documents.values()))
     site, related_at, chooser = _rechosen(site, last, sorted(rechoose), kept.chooser)
-    return Patched(site, sources, new_parsed, sorted(changed), related_at, chooser)
+    return Patched(site, sources, new_parsed, sorted(changed), related_at, chooser, list(documents.values()))
+
+
+def _replaced(docs: tuple[Document, ...], new: dict[tuple[str, str], Document]) -> tuple[Document, ...]:
+    """`docs` with those in `new` (same kind, slug and date, so the same place) in place of the last ones."""
+    return tuple(new.get((doc.kind, doc.slug), doc) for doc in docs)
 
 
 def _rechosen(site: Site, last: Site, changed: list[int], kept: tuple[str, RelatedChooser] | None) -> tuple[
@@ -159,13 +172,16 @@ def _dated(result: SourceResult, config: SiteConfig, last: Site) -> SourceResult
     return dataclasses.replace(result, cards=cards)
 
 
-def _same_groups(old: SourceResult, new: SourceResult) -> bool:
-    """Both hold the same groups, in the same order, and nothing else: no document, no problem reported."""
-    if old.documents or new.documents or old.diagnostics or new.diagnostics or old.rejected or new.rejected:
+def _same_contents(old: SourceResult, new: SourceResult) -> bool:
+    """Both hold the same groups and the same documents (kind, slug and date: their place in their lists), in
+    the same order, and no problem was reported."""
+    if old.diagnostics or new.diagnostics or old.rejected or new.rejected:
         return False
-    if len(old.cards) != len(new.cards) or len(new.refs) != len(new.cards):
+    if len(old.cards) != len(new.cards) or len(new.refs) != len(new.cards) or len(old.documents) != len(new.documents):
         return False
-    return all(a.slug == b.slug for a, b in zip(old.cards, new.cards, strict=True))
+    return all(a.slug == b.slug for a, b in zip(old.cards, new.cards, strict=True)) and \
+        all((a.kind, a.slug, a.date) == (b.kind, b.slug, b.date) for a, b in zip(old.documents, new.documents,
+                                                                                 strict=True))
 
 
 def patch_records(records: CardRecords, changed: list[tuple[int, Ref]]) -> CardRecords:
@@ -175,15 +191,15 @@ def patch_records(records: CardRecords, changed: list[tuple[int, Ref]]) -> CardR
     return patched
 
 
-def patch_plan(site: Site, last: Site, positions: Sequence[int], groups: GroupJobs, kept: Last,
-               all_cards: str) -> tuple[list[Job], list[int], plan.Home] | None:
+def patch_plan(site: Site, last: Site, positions: Sequence[int], documents: Sequence[Document], groups: GroupJobs,
+               kept: Last, all_cards: str) -> tuple[list[Job], list[int], plan.Home] | None:
     """The last plan's jobs with those that show a changed card made again, and where they are in it; None
     when one of them is not in the last plan (its paths would change)."""
     jobs = list(kept.jobs)
     replaced: list[int] = []
     if groups.keep:  # for the next plan: every listing page's job (those made again replace theirs below)
         groups.listings.update(groups.last_listings)
-    for job in _remade(site, last, positions, groups, kept, all_cards):
+    for job in _remade(site, positions, documents, groups, all_cards):
         place = kept.where.get(job.path)
         if place is None:
             return None
@@ -199,10 +215,13 @@ def patch_plan(site: Site, last: Site, positions: Sequence[int], groups: GroupJo
     return jobs, replaced, home
 
 
-def _remade(site: Site, last: Site, positions: Sequence[int], groups: GroupJobs, kept: Last,
+def _remade(site: Site, positions: Sequence[int], documents: Sequence[Document], groups: GroupJobs,
             all_cards: str) -> Iterator[Job]:
     for slug in groups.remade:
         yield from groups.made[slug][2]
+    yield from map(plan.doc_job, documents)
+    if any(doc.kind == "milestone" for doc in documents):
+        yield plan.milestones_feed_job(site)
     per_page = site.config.per_page
     listings = groups.listings
     for key, first_url, indices, head in _listings_of(site, positions):

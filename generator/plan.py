@@ -19,7 +19,7 @@ from itertools import chain
 from generator import exports, routes
 from generator.assemble import RelatedGroups, Site
 from generator.derive import digest
-from generator.model import Card
+from generator.model import Card, Document
 
 HOME_FEATURED = 6
 HOME_RECENT = 6
@@ -318,12 +318,8 @@ def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = No
     docs_index = {kind: next(summaries) for kind in ("guide", "milestone")}
     for kind, docs in (("guide", site.guides), ("milestone", site.milestones)):
         yield docs_index[kind]
-        for doc in docs:
-            yield Job(routes.output_path(routes.document(kind, doc.slug)), "doc", f"{kind}.html",
-                      (kind, doc.slug), digest(repr(doc)))
-    for doc in site.pages:
-        yield Job(routes.output_path(routes.document("page", doc.slug)), "doc", "page.html", ("page", doc.slug),
-                  digest(repr(doc)))
+        yield from map(doc_job, docs)
+    yield from map(doc_job, site.pages)
 
     # Pages that sum up every group are made with the exports (late), after the pages of the groups themselves:
     # the preview shows an edited group before it has counted every group again.
@@ -332,11 +328,21 @@ def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = No
     yield Job("404.html", "404", "404.html", (), "")
 
     yield feed_xml
-    yield Job("milestones/feed.xml", "feed", "", ("milestones",), digest(repr(site.milestones[:FEED_ENTRIES])))
+    yield milestones_feed_job(site)
     yield feed_json
     yield Job("robots.txt", "robots", "", (), "")
     yield Job(".nojekyll", "nojekyll", "", (), "")  # GitHub Pages: serve folders such as _x as they are
     yield from summaries  # the exports
+
+
+def doc_job(doc: Document) -> Job:
+    """A guide's, milestone's or page's own page."""
+    return Job(routes.output_path(routes.document(doc.kind, doc.slug)), "doc", f"{doc.kind}.html",
+               (doc.kind, doc.slug), digest(repr(doc)))
+
+
+def milestones_feed_job(site: Site) -> Job:
+    return Job("milestones/feed.xml", "feed", "", ("milestones",), digest(repr(site.milestones[:FEED_ENTRIES])))
 
 
 def summary_jobs(site: Site, all_cards: str, groups: GroupJobs | None) -> Iterator[Job]:

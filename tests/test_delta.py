@@ -15,7 +15,7 @@ import generator.plan
 from generator.build import load_site
 from generator.options import BuildOptions, BuildResult
 from generator.render import sitemap_pages
-from tests.conftest import SITE_YAML, run_build, tree
+from tests.conftest import SITE_YAML, MakeSite, run_build, tree
 from tests.test_scale_fixture import write_synthetic_site
 
 COUNT = 120
@@ -77,20 +77,18 @@ EDITS = [
 ]
 
 
-@pytest.mark.parametrize(("old", "new", "patchable"), EDITS, ids=[e[1][:28] for e in EDITS])
-def test_a_patched_build_gives_what_the_whole_way_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str,
-                                                        new: str, patchable: bool) -> None:
+def same_as_the_whole_way(tmp_path: Path, calls: list[bool], patched_root: Path, rel: str, old: str, new: str,
+                          patchable: bool) -> BuildResult:
     """The same edit made twice from the same state, once with the changed file named (patched when it can
-    be) and once without (the whole way): the same outputs rendered and written, the same Site, plan and
-    tree, which is a clean build's; and a second edit patched onto the first gives a clean build's tree too."""
-    patched_root = write_synthetic_site(tmp_path / "patched", COUNT)
+    be) and once without (the whole way): the same outputs rendered and written, the same Site, plan and tree,
+    which is a clean build's. The patched build's result."""
     whole_root = tmp_path / "whole"
     shutil.copytree(patched_root, whole_root)
-    calls = patched_calls(monkeypatch)
     patched, whole = preview(patched_root), preview(whole_root)
+    calls.clear()
     for root in (patched_root, whole_root):
-        edit(group(root, 43), old, new)
-    patched = preview(patched_root, patched.state, frozenset({group(patched_root, 43)}))
+        edit(root / rel, old, new)
+    patched = preview(patched_root, patched.state, frozenset({patched_root / rel}))
     assert calls == ([True] if patchable else [False] * len(calls)) and (calls or not patchable)
     whole = preview(whole_root, whole.state)
     assert sorted(patched.rendered) == sorted(whole.rendered) and sorted(patched.written) == sorted(whole.written)
@@ -101,6 +99,17 @@ def test_a_patched_build_gives_what_the_whole_way_gives(tmp_path: Path, monkeypa
     clean = tmp_path / "clean"
     assert run_build(patched_root, clean, use_cache=False).ok
     assert tree(patched_root / "output") == tree(clean) == tree(whole_root / "output")
+    shutil.rmtree(clean)
+    return patched
+
+
+@pytest.mark.parametrize(("old", "new", "patchable"), EDITS, ids=[e[1][:28] for e in EDITS])
+def test_a_patched_build_gives_what_the_whole_way_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str,
+                                                        new: str, patchable: bool) -> None:
+    """See same_as_the_whole_way; and a second edit patched onto the first gives a clean build's tree too."""
+    patched_root = write_synthetic_site(tmp_path / "patched", COUNT)
+    calls = patched_calls(monkeypatch)
+    patched = same_as_the_whole_way(tmp_path, calls, patched_root, "content/groups/g00043.yaml", old, new, patchable)
 
     # Patched onto the patched: another group's summary, and the first group again.
     edit(group(patched_root, 7), "summary: Summary of group 7.", "summary: Seven.")
@@ -110,9 +119,29 @@ def test_a_patched_build_gives_what_the_whole_way_gives(tmp_path: Path, monkeypa
     assert calls == [True]
     assert set(again.rendered) >= {"groups/g00007/index.html", "groups/g00043/index.html"}
     assert again.state is not None and again.state.last is not None and again.state.last.jobs == whole_plan(again)
-    shutil.rmtree(clean)
+    clean = tmp_path / "clean"
     assert run_build(patched_root, clean, use_cache=False).ok
     assert tree(patched_root / "output") == tree(clean)
+
+
+# (file of the small site, what to change, whether it can be patched)
+DOCUMENT_EDITS = [
+    ("content/guides/choosing-groups.md", "Purpose first.", "Purpose first, always.", True),
+    ("content/guides/choosing-groups.md", "title: Choosing groups", "title: Choosing a group", True),
+    ("content/guides/choosing-groups.md", "date: 2011-03-01", "date: 2011-03-31", False),  # its place in the list
+    ("content/milestones/one-million.md", "passed one million.", "passed one million in March.", True),  # feed
+    ("content/pages/about.md", "title: About", "title: About us", True),  # in every page's footer
+    ("content/groups/more.csv", "Gamma Group,gamma-group,industry,careers;data,80",
+     "Gamma Group,gamma-group,industry,careers;data,85", True),  # one file, two groups
+]
+
+
+@pytest.mark.parametrize(("rel", "old", "new", "patchable"), DOCUMENT_EDITS, ids=[e[2][:24] for e in DOCUMENT_EDITS])
+def test_documents_and_files_of_several_groups_are_patched_too(make_site: MakeSite, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch, rel: str, old: str,
+                                                               new: str, patchable: bool) -> None:
+    calls = patched_calls(monkeypatch)
+    same_as_the_whole_way(tmp_path, calls, make_site(), rel, old, new, patchable)
 
 
 def test_what_a_given_up_build_left_is_made_by_the_patched_build_after_it(tmp_path: Path,
