@@ -1,11 +1,13 @@
 """The preview's small edits, patched onto what its last build made instead of made again from every group.
 
 A preview build that follows another in the same process gets the paths changed since (its watcher tells it).
-When those are a few group files whose groups stay where they were (the same groups, in the same place in A-Z
-order, in the same terms, with the same related groups), the Site, the record places and the plan of the last
-build hold for everything else: only the changed groups' cards, and the jobs that show them, are made again.
-Any other change (a file added or removed, a document, a problem reported, a group moved or retagged) returns
-None, and the build goes the whole way, as a command-line build always does.
+When those are a few content files whose groups stay where they were (the same groups, in the same place in
+A-Z order, in the same terms) and whose guides, milestones and pages keep their kind, slug and date, the Site,
+the record places and the plan of the last build hold for everything else: only the changed cards and
+documents, the related groups of the cards near a card whose size, status or named related groups changed,
+and the jobs that show any of them, are made again. Any other change (a file added or removed, a problem
+reported, a group moved or retagged, a document's date) returns None, and the build goes the whole way, as a
+command-line build always does.
 
 At 100,000 groups the whole way took about 1.3 s from a save to the pages published, all of it passes over
 every group or output: loading and assembling 0.6 s, the plan 0.33, fingerprints 0.18, record places 0.13.
@@ -193,8 +195,9 @@ def patch_records(records: CardRecords, changed: list[tuple[int, Ref]]) -> CardR
 
 def patch_plan(site: Site, last: Site, positions: Sequence[int], documents: Sequence[Document], groups: GroupJobs,
                kept: Last, all_cards: str) -> tuple[list[Job], list[int], plan.Home] | None:
-    """The last plan's jobs with those that show a changed card made again, and where they are in it; None
-    when one of them is not in the last plan (its paths would change)."""
+    """The last plan's jobs with those that show a changed card or document made again, the places of those
+    that differ, and the home page's picks; None when a job made again is not in the last plan (the outputs
+    would not be the last build's)."""
     jobs = list(kept.jobs)
     replaced: list[int] = []
     if groups.keep:  # for the next plan: every listing page's job (those made again replace theirs below)
@@ -224,7 +227,7 @@ def _remade(site: Site, positions: Sequence[int], documents: Sequence[Document],
         yield plan.milestones_feed_job(site)
     per_page = site.config.per_page
     listings = groups.listings
-    for key, first_url, indices, head in _listings_of(site, positions):
+    for first_url, indices, key, head in _listings_of(site, positions):
         for number in sorted({bisect.bisect_left(indices, p) // per_page + 1 for p in positions
                               if _holds(indices, p)}):
             job = plan.listing_job(site, first_url, indices, key, head, number)
@@ -239,15 +242,13 @@ def _holds(indices: Sequence[int], position: int) -> bool:
     return at < len(indices) and indices[at] == position
 
 
-def _listings_of(site: Site, positions: Sequence[int]) -> Iterator[tuple[tuple[object, ...], str, Sequence[int],
-                                                                          str]]:
+def _listings_of(site: Site, positions: Sequence[int]) -> Iterator[plan.Listing]:
     """Every listing that shows one of the cards at `positions`: A-Z, and each term's."""
-    yield ("all",), "groups/", range(len(site.cards)), "all"
+    yield plan.a_to_z(site)
     for dimension in routes.DIMENSIONS:
         for term in site.taxonomies[dimension].terms:
             if any(_holds(term.indices, p) for p in positions):
-                head = f"{dimension}|{term.slug}|{term.name}|{term.description}"
-                yield ("term", dimension, term.slug), routes.term(dimension, term.slug), term.indices, head
+                yield plan.term_listing(dimension, term)
 
 
 __all__ = ["Last", "Patched", "content_paths", "patch_plan", "patch_records", "patch_site"]

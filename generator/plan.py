@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from generator import exports, routes
-from generator.assemble import RelatedGroups, Site
+from generator.assemble import RelatedGroups, Site, Term
 from generator.derive import digest
 from generator.model import Card, Document
 
@@ -64,6 +64,20 @@ def recently_added(site: Site, limit: int) -> list[int]:
     cards = site.cards
     dated = (i for i, card in enumerate(cards) if card.added is not None)
     return heapq.nlargest(limit, dated, key=lambda i: (cards[i].added, cards[i].slug))
+
+
+Listing = tuple[str, Sequence[int], tuple[object, ...], str]  # first page's URL, cards' places, key, digest head
+
+
+def a_to_z(site: Site) -> Listing:
+    """The listing of every group, A-Z."""
+    return "groups/", range(len(site.cards)), ("all",), "all"
+
+
+def term_listing(dimension: str, term: Term) -> Listing:
+    """The listing of a term's groups."""
+    return (routes.term(dimension, term.slug), term.indices, ("term", dimension, term.slug),
+            f"{dimension}|{term.slug}|{term.name}|{term.description}")
 
 
 def listing_jobs(site: Site, first_url: str, indices: Sequence[int], key: tuple[object, ...],
@@ -294,7 +308,6 @@ def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = No
          home: Home | None = None) -> Iterator[Job]:
     """Every output, in a fixed order (`all_cards`: cards_digest(site), `groups`: group_jobs(site), `home`:
     home_of(site), if the caller has them already)."""
-    cards = site.cards
     home_page, feed_xml, feed_json = home_jobs(site, home or home_of(site))
     yield home_page
 
@@ -302,7 +315,7 @@ def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = No
     for _, _, jobs in groups.made.values():
         yield from jobs
 
-    yield from listing_jobs(site, "groups/", range(len(cards)), ("all",), "all", groups)
+    yield from listing_jobs(site, *a_to_z(site), groups)
 
     for dimension in routes.DIMENSIONS:
         taxonomy = site.taxonomies[dimension]
@@ -310,9 +323,7 @@ def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = No
         yield Job(routes.output_path(routes.dimension_index(dimension)), "terms", "terms.html", (dimension,),
                   digest(listing))
         for term in taxonomy.terms:
-            head = f"{dimension}|{term.slug}|{term.name}|{term.description}"
-            yield from listing_jobs(site, routes.term(dimension, term.slug), term.indices,
-                                    ("term", dimension, term.slug), head, groups)
+            yield from listing_jobs(site, *term_listing(dimension, term), groups)
 
     summaries = summary_jobs(site, all_cards or cards_digest(site), groups)
     docs_index = {kind: next(summaries) for kind in ("guide", "milestone")}
