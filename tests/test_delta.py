@@ -206,3 +206,24 @@ def test_other_changes_go_the_whole_way(tmp_path: Path, monkeypatch: pytest.Monk
                       pages_published=lambda written: None)
     assert calls == []
     assert built.ok is (change != "break")
+
+
+def test_after_a_failed_build_the_fix_is_patched_onto_the_last_good_one(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failed build leaves the state of the last good one (the preview keeps it, and names every path changed
+    since): the build after the fix patches that, and its tree is a clean build's."""
+    root = write_synthetic_site(tmp_path / "site", COUNT)
+    calls = patched_calls(monkeypatch)
+    good = preview(root)
+    alpha, beta = group(root, 43), group(root, 7)
+    edit(alpha, "summary: Summary of group 43.", "summary: Edited while 7 was broken.")
+    edit(beta, "members: ", "members: many\nold_members: ")
+    failed = run_build(root, state=good.state, use_cache=False, changed=frozenset({alpha, beta}),
+                       pages_published=lambda written: None)
+    assert not failed.ok and calls == []
+    edit(beta, "members: many\nold_members: ", "members: ")
+    fixed = preview(root, good.state, frozenset({alpha, beta}))
+    assert calls == [True] and "groups/g00043/index.html" in fixed.rendered
+    clean = tmp_path / "clean"
+    assert run_build(root, clean, use_cache=False).ok
+    assert tree(root / "output") == tree(clean)
