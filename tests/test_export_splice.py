@@ -9,6 +9,7 @@ import pytest
 
 import generator.export_rows
 import generator.exports
+import generator.plan
 from generator.cache import layouts_path
 from generator.options import CACHE_DIR
 from tests.conftest import run_build
@@ -27,9 +28,13 @@ def _clean(root: Path, tmp_path: Path, name: str) -> dict[str, bytes]:
     return _exports(output)
 
 
-@pytest.fixture
-def pieces_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The groups whose export line and row were looked up one by one (not copied from a published file)."""
+@pytest.fixture(params=[5, 1000], ids=["pages-of-runs", "pages-of-rows"])
+def pieces_made(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> list[str]:
+    """The groups whose export line and row were looked up one by one (not copied from a published file).
+
+    Pages of groups.json hold 25 groups: five of the plan's runs of rows (whose digests a page's is made
+    from, as at the real sizes), or, with runs of 1,000, not a whole number of them (its rows are digested)."""
+    monkeypatch.setattr(generator.plan, "RUN", request.param)
     made: list[str] = []
     original: Callable[..., tuple[bytes, bytes]] = generator.export_rows.ExportRows.pair
 
