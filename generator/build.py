@@ -76,8 +76,7 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
         return Loaded(None, None, {}, report, {})
     config_key = digest(repr((config, options.drafts)))
     sources = find_sources(options.source) if sources is None else sources
-    patched = _patched(options, config, config_key, state, store,
-                       by_path if by_path is not None else {source.path: source for source in sources})
+    patched = _patched(options, config, config_key, state, store, sources, by_path)
     if patched is not None:
         assert state is not None and state.last is not None
         timings["load"] = time.perf_counter() - started
@@ -114,7 +113,8 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
 
 
 def _patched(options: BuildOptions, config: SiteConfig, config_key: str, state: cache.BuildState | None,
-             store: RecordStore | None, sources: dict[str, SourceFile]) -> delta.Patched | None:
+             store: RecordStore | None, sources: list[SourceFile],
+             by_path: dict[str, SourceFile] | None) -> delta.Patched | None:
     """The preview's last Site with the changed files read again, when they keep its shape (generator.delta)."""
     if state is None or state.last is None or state.group_jobs is None or state.group_jobs.site is None \
             or store is None:
@@ -123,7 +123,8 @@ def _patched(options: BuildOptions, config: SiteConfig, config_key: str, state: 
     if names is None:
         return None
     loader = _Loader(options.source, config, options.drafts, store.path)
-    patched = delta.patch_site(config, config_key, state.group_jobs.site, state.parsed, state.last, names, sources,
+    found = by_path if by_path is not None else {source.path: source for source in sources}
+    patched = delta.patch_site(config, config_key, state.group_jobs.site, state.parsed, state.last, names, found,
                                loader)
     store.refresh()  # the loader appended to it
     return patched
