@@ -7,11 +7,9 @@ import io
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-import generator.delta
 import generator.unchanged
 from generator import cache
 from generator.build import build
@@ -20,6 +18,7 @@ from generator.options import BuildOptions, BuildResult
 from generator.preview import rebuild
 from generator.preview.rebuild import Outcome, Rebuilder, is_development_tree, watch_plan
 from tests.server.conftest import group_yaml, write
+from tests.test_delta import patched_calls
 
 BASE = "/groups-directory/"
 
@@ -225,15 +224,7 @@ def test_an_edit_keeping_the_groups_place_is_patched_onto_the_last_build(site: P
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """The Rebuilder hands the watcher's paths on: an edited group that keeps its place is patched onto the last
     build (generator.delta), an editor's swap file beside it changes nothing, and the site is a clean build's."""
-    patched: list[bool] = []
-    patch_plan = generator.delta.patch_plan
-
-    def noting(*args: Any, **kwargs: Any) -> Any:
-        made = patch_plan(*args, **kwargs)
-        patched.append(made is not None)
-        return made
-
-    monkeypatch.setattr(generator.delta, "patch_plan", noting)
+    patched = patched_calls(monkeypatch)
     output = site / ".groupdir-cache" / "preview"
     rebuilder = Rebuilder(BuildOptions(site, output, jobs=1), lambda o: None, out=io.StringIO())
     assert rebuilder.build_once(frozenset()).ok
