@@ -254,7 +254,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
         loaded = load_site(options, state, timings, store, scan.sources, scan.by_path)
     collector.keep()
     load_report = tuple(loaded.report.items)
-    before = state.last if loaded.patched is not None else None
+    patched = loaded.patched
     result = BuildResult(loaded.report, loaded.site, timings=timings)
     if loaded.site is None or loaded.report.failed(options.strict):
         return result
@@ -281,8 +281,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     asset_urls = {rel: site.config.base_path + asset.output for rel, asset in assets.items()}
     # Compiled templates are kept in the cache, and by the preview (which hands its state over, cache file off).
     compiled = options.source / CACHE_DIR / "templates" if options.use_cache or state.loaded_ok else None
-    records = delta.patch_records(before.records, loaded.patched.changed) \
-        if before is not None and loaded.patched is not None \
+    records = delta.patch_records(patched) if patched is not None \
         else _card_records(site, (r for _, _, r in loaded.parsed.values()), store)
     ctx = RenderContext(options.source, site, theme, loaded.sources, asset_urls, options.drafts,
                         bytecode_cache=compiled, records=records)
@@ -300,17 +299,14 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     # The search index is made from the cards alone, as the search page's listing is: when its digest of every
     # card is unchanged, the files already published stand. Otherwise it is made beside everything else, from
     # here on.
-    patched = loaded.patched
-    changed_at = [position for position, _ in patched.changed] if patched is not None else None
     shown_by = None
-    if before is not None and patched is not None and state.group_jobs is not None \
-            and state.group_jobs.site is not None:
-        shown_by = before.shown_by.moved(state.group_jobs.site.related, site.related, patched.related_at) \
-            if patched.related_at else before.shown_by
+    if patched is not None:
+        shown_by = patched.before.shown_by.moved(patched.base.related, site.related, patched.related_at) \
+            if patched.related_at else patched.before.shown_by
     with collector.paused():  # long-lived objects
         groups = plan.group_jobs(site, state.group_jobs, keep=options.pages_published is not None,
-                                 changed_at=changed_at, shown_by=shown_by,
-                                 related_at=patched.related_at if patched is not None else None)
+                                 changed_at=[p for p, _ in patched.changed] if patched is not None else None,
+                                 shown_by=shown_by, related_at=patched.related_at if patched is not None else None)
     all_cards = plan.cards_digest(site, groups)
     search_key = digest(f"search|{all_cards}|{config_key}")
     standing = _unchanged_files(old, INDEX_DIR, search_key, output, probe=INDEX_META)
@@ -325,14 +321,9 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             stage_search = functools.partial(_stage_search, site, ctx, staging, output, old, parts)
             search_files = stack.enter_context(_beside(stage_search, beside and options.pages_published is None))
             with collector.paused():  # the plan: long-lived objects
-                made = delta.patch_plan(site, state.group_jobs.site, changed_at, patched.documents, groups, before,
-                                        all_cards) \
-                    if before is not None and patched is not None and changed_at is not None \
-                    and state.group_jobs is not None and state.group_jobs.site is not None else None
+                made = delta.patch_plan(site, patched, groups, all_cards) if patched is not None else None
                 if made is not None:
-                    assert before is not None
-                    jobs, replaced, home = made
-                    pages = before.pages
+                    jobs, home, pages = made.jobs, made.home, made.before.pages
                     _sitemap_maker(ctx, pages)
                 else:
                     home = plan.home_of(site)
@@ -342,15 +333,16 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                 ctx.home = home
                 references = KnownReferences(compiled / "references.bin" if compiled is not None else None)
                 # A patched plan's outputs are those of the last, made with the same templates.
-                used = before.fingerprints[1].keys() if made is not None and before is not None else \
+                used = made.before.fingerprints[1].keys() if made is not None else \
                     {job.template for job in jobs if job.template}
                 templates = template_digests(ctx.env, sorted(used), references)
                 references.save()
                 timings["plan"] = time.perf_counter() - started
                 started = time.perf_counter()
-                if made is not None and before is not None and before.fingerprints == (config_key, templates):
+                if made is not None and made.before.fingerprints == (config_key, templates):
                     # Only the jobs made again, and those the last build left for this one, can be out of date.
-                    check = sorted({*replaced, *(before.where[p] for p in before.deferred if p in before.where)})
+                    where, left = made.before.where, made.before.deferred
+                    check = sorted({*made.replaced, *(where[p] for p in left if p in where)})
                     dirty, checked = _outdated([jobs[i] for i in check], templates, config_key, old, output)
                     unchanged: Callable[[], tuple[list[tuple[Job, cache.Entry]], list[Task]]] = functools.partial(
                         _taken_over, jobs, check, checked, templates, config_key, old, output)
@@ -449,8 +441,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
         result.state = cache.BuildState(parsed, new, True, (site.related_key, site.related), kept, groups,
                                         scan=scan)
         if options.pages_published is not None:  # the preview: its next build may patch what this one made
-            where = before.where if made is not None and before is not None else \
-                {job.path: place for place, job in enumerate(jobs)}
+            where = made.before.where if made is not None else {job.path: place for place, job in enumerate(jobs)}
             shown_by = shown_by or plan.ShownBy()
             shown_by.showing(site.related, ())  # worked out now, with the pages live, rather than in the next build
             result.state.last = delta.Last(loaded.sources, load_report, records, jobs, where, pages,
@@ -545,10 +536,15 @@ def _taken_over(jobs: list[Job], checked: list[int], same: list[tuple[Job, cache
     `checked`, and every other job: taken over from the last plan, whose build left an entry for each with the
     same fingerprint); and as tasks, any job without an entry (none is expected)."""
     skip = set(checked)
-    rest = [job for place, job in enumerate(jobs) if place not in skip]
-    found = [(job, old.get(job.path)) for job in rest]
-    missing = [job for job, entry in found if entry is None]
-    same = same + [(job, entry) for job, entry in found if entry is not None]
+    same = list(same)
+    missing: list[Job] = []
+    for place, job in enumerate(jobs):
+        if place not in skip:
+            entry = old.get(job.path)
+            if entry is None:
+                missing.append(job)
+            else:
+                same.append((job, entry))
     return same, _outdated(missing, templates, config_key, old, output)[0] if missing else []
 
 

@@ -62,6 +62,16 @@ class Patched:
     related_at: list[int]  # the places whose related groups were chosen again and differ
     chooser: tuple[str, RelatedChooser] | None  # the chooser those were chosen with, and the key it holds for
     documents: list[Document]  # the guides, milestones and pages read again
+    base: Site  # the last Site, which this one was patched from
+    before: Last  # what the last build made, which the rest of this build patches
+
+
+@dataclass(frozen=True)
+class PatchedPlan:
+    jobs: list[Job]  # the last plan's, with those made again in place
+    replaced: list[int]  # the places in `jobs` of the jobs that differ from the last plan's
+    home: plan.Home
+    before: Last
 
 
 def content_paths(root: Path, changed: Collection[Path] | None) -> list[str] | None:
@@ -132,10 +142,12 @@ def patch_site(config: SiteConfig, config_key: str, last: Site, parsed: Parsed, 
         site = dataclasses.replace(site, guides=_replaced(site.guides, documents),
                                    milestones=_replaced(site.milestones, documents),
                                    pages=_replaced(site.pages, documents))
-    if not rechoose:
-        return Patched(site, sources, new_parsed, sorted(changed), [], kept.chooser, list(documents.values()))
-    site, related_at, chooser = _rechosen(site, last, sorted(rechoose), kept.chooser)
-    return Patched(site, sources, new_parsed, sorted(changed), related_at, chooser, list(documents.values()))
+    related_at: list[int] = []
+    chooser = kept.chooser
+    if rechoose:
+        site, related_at, chooser = _rechosen(site, last, sorted(rechoose), kept.chooser)
+    return Patched(site, sources, new_parsed, sorted(changed), related_at, chooser, list(documents.values()), last,
+                   kept)
 
 
 def _replaced(docs: tuple[Document, ...], new: dict[tuple[str, str], Document]) -> tuple[Document, ...]:
@@ -186,36 +198,37 @@ def _same_contents(old: SourceResult, new: SourceResult) -> bool:
                                                                                  strict=True))
 
 
-def patch_records(records: CardRecords, changed: list[tuple[int, Ref]]) -> CardRecords:
-    patched = CardRecords(records.store, records.offsets[:], records.lengths[:])
-    for position, ref in changed:
-        patched.place(position, ref)
-    return patched
+def patch_records(patched: Patched) -> CardRecords:
+    """The last build's record places, with the read cards' in their places."""
+    records = patched.before.records
+    placed = CardRecords(records.store, records.offsets[:], records.lengths[:])
+    for position, ref in patched.changed:
+        placed.place(position, ref)
+    return placed
 
 
-def patch_plan(site: Site, last: Site, positions: Sequence[int], documents: Sequence[Document], groups: GroupJobs,
-               kept: Last, all_cards: str) -> tuple[list[Job], list[int], plan.Home] | None:
-    """The last plan's jobs with those that show a changed card or document made again, the places of those
-    that differ, and the home page's picks; None when a job made again is not in the last plan (the outputs
-    would not be the last build's)."""
+def patch_plan(site: Site, patched: Patched, groups: GroupJobs, all_cards: str) -> PatchedPlan | None:
+    """The last plan with the jobs that show a changed card or document made again; None when a job made again
+    is not in the last plan (the outputs would not be the last build's)."""
+    kept, positions = patched.before, [position for position, _ in patched.changed]
     jobs = list(kept.jobs)
     replaced: list[int] = []
     if groups.keep:  # for the next plan: every listing page's job (those made again replace theirs below)
         groups.listings.update(groups.last_listings)
-    for job in _remade(site, positions, documents, groups, all_cards):
+    for job in _remade(site, positions, patched.documents, groups, all_cards):
         place = kept.where.get(job.path)
         if place is None:
             return None
         if jobs[place] != job:
             jobs[place] = job
             replaced.append(place)
-    home = plan.home_after(site, last, positions, kept.home)
+    home = plan.home_after(site, patched.base, positions, kept.home)
     for job in plan.home_jobs(site, home):
         place = kept.where[job.path]
         if jobs[place] != job:
             jobs[place] = job
             replaced.append(place)
-    return jobs, replaced, home
+    return PatchedPlan(jobs, replaced, home, kept)
 
 
 def _remade(site: Site, positions: Sequence[int], documents: Sequence[Document], groups: GroupJobs,
@@ -251,5 +264,5 @@ def _listings_of(site: Site, positions: Sequence[int]) -> Iterator[plan.Listing]
                 yield plan.term_listing(dimension, term)
 
 
-__all__ = ["Last", "Patched", "content_paths", "patch_plan", "patch_records", "patch_site"]
+__all__ = ["Last", "Patched", "PatchedPlan", "content_paths", "patch_plan", "patch_records", "patch_site"]
 
