@@ -71,12 +71,6 @@ def find_sources(root: Path) -> list[SourceFile]:
     return out
 
 
-def restamp(root: Path, sources: list[SourceFile], changed: Collection[Path]) -> list[SourceFile] | None:
-    """restamped(), for sources as a list."""
-    found = restamped(root, {source.path: source for source in sources}, changed)
-    return None if found is None else found[0]
-
-
 def restamped(root: Path, sources: dict[str, SourceFile],
               changed: Collection[Path]) -> tuple[list[SourceFile], dict[str, SourceFile]] | None:
     """`sources` (as find_sources found them, by path) with the files at `changed` paths stamped again, added

@@ -9,7 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from generator.sources import find_sources, restamp
+from generator.sources import SourceFile, find_sources, restamped
+
+
+def restamp(root: Path, sources: list[SourceFile], changed: list[Path]) -> list[SourceFile] | None:
+    """restamped() from and to a list; its second answer (by path) must hold the same files in the same order."""
+    found = restamped(root, {source.path: source for source in sources}, changed)
+    if found is None:
+        return None
+    assert list(found[1].values()) == found[0]
+    return found[0]
 
 
 def _site(root: Path) -> Path:
@@ -70,6 +79,7 @@ def _a_path_that_is_gone_and_never_was(root: Path) -> list[Path]:
 
 @pytest.mark.parametrize("change", [_edit, _add, _delete, _rename, _hidden_and_foreign,
                                     _a_path_that_is_gone_and_never_was])
+
 def test_restamping_the_changed_paths_finds_what_a_full_scan_finds(tmp_path: Path, change: Change) -> None:
     root = _site(tmp_path)
     before = find_sources(root)
