@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pickle
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import generator.plan
 import generator.render
 import generator.sealed
 import generator.search.known
+import generator.search.patch
 import generator.unchanged
 import generator.writer
 from generator.options import CACHE_DIR
@@ -469,6 +471,8 @@ def test_search_terms_of_unchanged_groups_are_taken_from_the_last_build(tmp_path
             terms_file.write_bytes(bytes(data))
         path = files[n * 7]
         path.write_text(path.read_text("utf-8").replace("summary: ", "summary: Findable ", 1), "utf-8")
+        for record in (root / CACHE_DIR).glob("search-index-*.bin"):  # else the last index is patched
+            record.unlink()
         result = run_build(root, jobs=1)
         assert result.ok and any(p.startswith("search/index/") for p in result.written)
         assert loaded[-1].hits == (0 if damage else 119)
@@ -782,20 +786,56 @@ def test_search_index_is_made_again_only_when_a_card_changed(make_site: MakeSite
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_site()
     run_build(root)
-    made = counted_calls(monkeypatch, generator.build, "build_search_index")
+    whole = counted_calls(monkeypatch, generator.build, "build_search_index")
+    patched = counted_calls(monkeypatch, generator.search.patch, "patch")
     path = root / "content/groups/alpha-alumni.yaml"
     path.write_text(GROUP_A.replace("Alpha's **alumni** meet here.", "Alpha's alumni meet here, weekly."))
-    assert run_build(root).ok and made == []  # descriptions are not in the index
+    assert run_build(root).ok and whole == patched == []  # descriptions are not in the index
     index_file = next((root / "output/search/index").glob("d/*.json"))
     index_file.unlink()
     result = run_build(root)
-    assert made == [1] and index_file.exists() and index_file.relative_to(root / "output").as_posix() in result.written
+    # A file of the last index gone: it is not patched (not even tried), but made whole.
+    assert whole == [1] and patched == [] and index_file.exists()
+    assert index_file.relative_to(root / "output").as_posix() in result.written
     path.write_text(GROUP_A.replace("summary: Graduates of Alpha.", "summary: Graduates of Alpha, searchable."))
     result = run_build(root)
-    assert made == [1, 1] and any(p.startswith("search/index/") for p in result.written)
+    written = {p for p in result.written if p.startswith("search/index/")}
+    index = {p.relative_to(root / "output").as_posix() for p in (root / "output/search/index").rglob("*.*")}
+    assert whole == [1] and patched == [1] and written and len(written) < len(index) / 2
+    assert "search/index/meta.json" not in written  # a summary changes no range, count or facet
     clean = tmp_path / "clean"
     assert run_build(root, clean, use_cache=False).ok
     assert tree(root / "output") == tree(clean)
+
+
+def test_a_patched_search_index_stands_on_the_files_it_was_made_from(make_site: MakeSite, tmp_path: Path) -> None:
+    """The last index is patched only when its files are the ones its record describes: one altered by hand,
+    or a record of another index than the one published (an older one here), gives an index made whole, the
+    same as a clean build's."""
+    root = make_site()
+    assert run_build(root).ok
+    path = root / "content/groups/alpha-alumni.yaml"
+    clean = tmp_path / "clean"
+    for n, spoil in enumerate(["altered", "record of another index", "damaged record"]):
+        record = next((root / CACHE_DIR).glob("search-index-*.bin"))
+        if spoil == "altered":  # a file no patch would write again
+            ranks = root / "output/search/index/s/name/0.bin"
+            ranks.write_bytes(ranks.read_bytes()[::-1])
+        if spoil == "record of another index":
+            kept = record.read_bytes()
+            path.write_text(GROUP_A.replace("summary: Graduates of Alpha.", "summary: Graduates of Alpha first."))
+            assert run_build(root).ok
+            assert record.read_bytes() != kept
+            record.write_bytes(kept)
+        path.write_text(GROUP_A.replace("summary: Graduates of Alpha.", f"summary: Graduates of Alpha {n}."))
+        if spoil == "damaged record":
+            data = bytearray(record.read_bytes())
+            data[len(data) // 3] ^= 0x10
+            record.write_bytes(bytes(data))
+        assert run_build(root).ok
+        shutil.rmtree(clean, ignore_errors=True)
+        assert run_build(root, clean, use_cache=False).ok
+        assert tree(root / "output") == tree(clean), spoil
 
 
 def test_a_file_saved_during_a_build_is_seen_by_the_next(make_site: MakeSite) -> None:

@@ -12,6 +12,7 @@ from generator.model import Card, SiteConfig
 from generator.search.builder import INDEX_DIR, INDEX_META, SORTS, Describe, build, empty_counts
 from generator.search.facets import FACETS
 from generator.search.known import KnownAggregates, KnownTerms
+from generator.search.made import Made
 from generator.search.terms import Layout
 
 __all__ = ["INDEX_DIR", "INDEX_META", "Layout", "build_search_index", "search_page_context"]
@@ -20,15 +21,17 @@ BY_COUNT = frozenset({"country", "industry", "language"})  # long lists: the lar
 
 def build_search_index(cards: Sequence[Card], config: SiteConfig, group_url: Callable[[str], str], *,
                        layout: Layout | None = None, describe: Describe | None = None,
-                       known: KnownTerms | None = None,
-                       aggregates: KnownAggregates | None = None) -> Iterator[tuple[str, bytes]]:
+                       known: KnownTerms | None = None, aggregates: KnownAggregates | None = None,
+                       keep: Callable[[Made], None] | None = None) -> Iterator[tuple[str, bytes]]:
     """Every file of the search index as (output-relative path, bytes), always the same for the same input.
 
     `describe(slug)`, when given, returns a group's description so that it is indexed too (lowest weight).
     `known`, `aggregates`: the groups' term weights and the heavy prefixes' answers from the last build
-    (generator.search.known), given this build's.
+    (generator.search.known), given this build's. `keep`: handed the record of what the index was made from,
+    for the next build to patch (generator.search.made, generator.search.patch).
     """
-    return build(cards, config, group_url, layout=layout, describe=describe, known=known, aggregates=aggregates)
+    return build(cards, config, group_url, layout=layout, describe=describe, known=known, aggregates=aggregates,
+                 keep=keep)
 
 
 def search_page_context(cards: Sequence[Card], config: SiteConfig) -> dict[str, object]:

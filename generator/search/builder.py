@@ -10,15 +10,17 @@ import datetime as dt
 import json
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from functools import lru_cache
 from itertools import chain
 
 from generator.model import ACTIVITY_LEVELS, Card, SiteConfig
+from generator.search import made
 from generator.search.analyzer import analyze, normalize
 from generator.search.codec import block, u32
 from generator.search.facets import FACETS, Columns, FacetTable
 from generator.search.known import KnownAggregates, KnownTerms
+from generator.search.made import Made
 from generator.search.postings import DESCRIPTION, KEYWORDS, NAME, SUMMARY, Accumulator, weights
 from generator.search.terms import Layout, TermWriter
 
@@ -37,36 +39,51 @@ _ACTIVITY_ORDER = {slug: i for i, (slug, _) in enumerate(ACTIVITY_LEVELS)}
 Describe = Callable[[str], str]
 
 
+def doc_key(card: Card, folded: str) -> tuple[bool, int, str, str]:
+    """A group's place in doc-id order: members, most first (unknown last), then name (`folded`)."""
+    return card.members is None, -(card.members or 0), folded, card.slug
+
+
 def doc_order(cards: Sequence[Card], folded: Sequence[str]) -> list[int]:
-    """Positions of the cards in doc-id order: members, most first (unknown last), then name."""
-    return sorted(range(len(cards)), key=lambda i: (
-        cards[i].members is None, -(cards[i].members or 0), folded[i], cards[i].slug))
+    """Positions of the cards in doc-id order."""
+    return sorted(range(len(cards)), key=lambda i: doc_key(cards[i], folded[i]))
 
 
-def sort_keys(docs: Sequence[Card], folded: Sequence[str]) -> dict[str, list[int]]:
-    """For each ranked sort, doc ids in that order (`folded`: the names, normalized)."""
-    ids = range(len(docs))
-    return {
-        "name": sorted(ids, key=lambda d: (folded[d], docs[d].slug, d)),
-        "newest": sorted(ids, key=lambda d: (docs[d].founded is None, -_ordinal(docs[d].founded), d)),
-        "active": sorted(ids, key=lambda d: _active_key(docs[d], d)),
-    }
+def _name_key(card: Card, folded: str, doc: int) -> tuple[str, str, int]:
+    return folded, card.slug, doc
 
 
-def _ordinal(day: dt.date | None) -> int:
-    return day.toordinal() if day else 0
+def _newest_key(card: Card, folded: str, doc: int) -> tuple[bool, int, int]:
+    return card.founded is None, -_ordinal(card.founded), doc
 
 
-def _active_key(card: Card, doc: int) -> tuple[int, bool, float, bool, int, int]:
+def _active_key(card: Card, folded: str, doc: int) -> tuple[int, bool, float, bool, int, int]:
     rate = card.posts_per_month
     last = card.last_post
     return (_ACTIVITY_ORDER.get(card.activity, len(_ACTIVITY_ORDER)), rate is None, -(rate or 0.0),
             last is None, -(last.toordinal() if last else 0), doc)
 
 
+SortKey = Callable[[Card, str, int], tuple[object, ...]]
+SORT_KEYS: dict[str, SortKey] = {"name": _name_key, "newest": _newest_key, "active": _active_key}
+
+
+def sort_keys(docs: Sequence[Card], folded: Sequence[str]) -> dict[str, list[int]]:
+    """For each ranked sort, doc ids in that order (`folded`: the names, normalized)."""
+    return {sort: sorted(range(len(docs)), key=lambda d, key=key: key(docs[d], folded[d], d))  # type: ignore[misc]
+            for sort, key in SORT_KEYS.items()}
+
+
+def _ordinal(day: dt.date | None) -> int:
+    return day.toordinal() if day else 0
+
+
 def build(cards: Sequence[Card], config: SiteConfig, group_url: Callable[[str], str], *,
           layout: Layout | None = None, describe: Describe | None = None,
-          known: KnownTerms | None = None, aggregates: KnownAggregates | None = None) -> Iterator[tuple[str, bytes]]:
+          known: KnownTerms | None = None, aggregates: KnownAggregates | None = None,
+          keep: Callable[[Made], None] | None = None) -> Iterator[tuple[str, bytes]]:
+    """`keep`, when given, is handed what the index was made from once its last file is out (it then owns the
+    record's files: see generator.search.made)."""
     layout = layout or Layout()
     folded_all = [normalize(card.name) for card in cards]
     order = doc_order(cards, folded_all)
@@ -86,13 +103,13 @@ def build(cards: Sequence[Card], config: SiteConfig, group_url: Callable[[str], 
         for facet, value in enumerate(values):
             for code in value:
                 value_ids[facet][code].append(doc)
-    for name, data in _display(docs, table, group_url, layout.display_chunk):
+    orders = sort_keys(docs, folded)
+    del folded
+    for name, data in chain(display_files(docs, table, group_url, layout.display_chunk),
+                            sort_files(orders, count, layout.sort_chunk),
+                            facet_files(table, value_ids, rows)):
+        assert data is not None
         yield INDEX_DIR + name, data
-    for name, data in _sorts(docs, folded, layout.sort_chunk):
-        yield INDEX_DIR + name, data
-    for facet, per_value in enumerate(value_ids):
-        for code, ids in enumerate(per_value):
-            yield f"{INDEX_DIR}f/{FACETS[facet][0]}/{code}.bin", block(ids, bytes(len(ids)), rows)
     empty_counts = [[len(ids) for ids in per_value] for per_value in value_ids]
     del value_ids
 
@@ -108,7 +125,15 @@ def build(cards: Sequence[Card], config: SiteConfig, group_url: Callable[[str], 
             yield INDEX_DIR + name, data
     for name, data in writer.ranges(columns):
         yield INDEX_DIR + name, data
-    yield INDEX_DIR + INDEX_META, _meta(count, table, empty_counts, writer, layout, url_pattern(group_url))
+    url = url_pattern(group_url)
+    yield INDEX_DIR + INDEX_META, meta(count, table, empty_counts, writer, layout, url)
+    if keep is None or describe is not None:  # descriptions are not in the cards a patch compares
+        writer.close()
+        return
+    keep(Made(made.context_of(config, group_url, layout, url), [card.slug for card in docs],
+              [card.digest for card in docs], rows, table, columns,
+              {sort: array("I", ordered) for sort, ordered in orders.items()}, empty_counts,
+              writer.terms, writer.entry_at, writer.external, writer.raw_at, writer.df, writer.raw, writer.bodies))
 
 
 def _weights(card: Card, category_names: dict[str, str], describe: Describe | None,
@@ -122,6 +147,11 @@ def _weights(card: Card, category_names: dict[str, str], describe: Describe | No
         found = weights(_fields(card, category_names, describe))
         known.keep(card.slug, card.digest, found)
     return found
+
+
+def term_weights(card: Card, category_names: dict[str, str]) -> dict[str, int]:
+    """A group's term weights, from its card (`category_names`: the categories' names by slug)."""
+    return weights(_fields(card, category_names, None))
 
 
 def _fields(card: Card, category_names: dict[str, str],
@@ -152,9 +182,10 @@ def url_pattern(group_url: Callable[[str], str]) -> tuple[str, str]:
     return (prefix, suffix) if found else ("", "")
 
 
-def _display(docs: Sequence[Card], table: FacetTable, group_url: Callable[[str], str],
-             size: int) -> Iterator[tuple[str, bytes]]:
-    """Display records; a URL that is prefix + slug + suffix is stored as the slug alone."""
+def display_files(docs: Sequence[Card], table: FacetTable, group_url: Callable[[str], str], size: int,
+             only: Collection[int] | None = None) -> Iterator[tuple[str, bytes | None]]:
+    """Display records; a URL that is prefix + slug + suffix is stored as the slug alone. With `only`, the
+    chunks of other numbers are named with no bytes."""
     codes = table.codes()
     prefix, suffix = url_pattern(group_url)
 
@@ -163,23 +194,39 @@ def _display(docs: Sequence[Card], table: FacetTable, group_url: Callable[[str],
         return slug if prefix and url == prefix + slug + suffix and "/" not in slug and ":" not in slug else url
 
     for start in range(0, len(docs), size):
+        number = start // size
+        if only is not None and number not in only:
+            yield f"d/{number}.json", None
+            continue
         records = [[card.name, card.summary, link(card.slug), codes[0][card.category], card.members,
                     card.location_label, codes[2][card.activity]] for card in docs[start:start + size]]
-        yield f"d/{start // size}.json", _json(records)
+        yield f"d/{number}.json", _json(records)
 
 
-def _sorts(docs: Sequence[Card], folded: Sequence[str], size: int) -> Iterator[tuple[str, bytes]]:
-    for sort, ordered in sort_keys(docs, folded).items():
-        rank = array("I", bytes(4 * len(docs)))
-        for position, doc in enumerate(ordered):
+def sort_files(orders: Mapping[str, Sequence[int]] | None, count: int,
+                size: int) -> Iterator[tuple[str, bytes | None]]:
+    """Each ranked sort's ranks and order in chunks; with no `orders` (kept as they were), their names alone."""
+    for sort in RANKED_SORTS:
+        ordered = orders[sort] if orders is not None else None
+        rank = array("I", bytes(4 * count) if ordered is not None else b"")
+        for position, doc in enumerate(ordered or ()):
             rank[doc] = position
-        for start in range(0, len(docs), size):
-            yield f"s/{sort}/{start // size}.bin", u32(rank[start:start + size])
-            yield f"o/{sort}/{start // size}.bin", u32(ordered[start:start + size])
+        for start in range(0, count, size):
+            yield f"s/{sort}/{start // size}.bin", u32(rank[start:start + size]) if ordered is not None else None
+            yield f"o/{sort}/{start // size}.bin", u32(ordered[start:start + size]) if ordered is not None else None
 
 
-def _meta(count: int, table: FacetTable, empty_counts: list[list[int]], writer: TermWriter,
-          layout: Layout, url: tuple[str, str]) -> bytes:
+def facet_files(table: FacetTable, value_ids: Sequence[Sequence[array[int]]] | None,
+                 rows: Sequence[bytes]) -> Iterator[tuple[str, bytes | None]]:
+    """Each facet value's groups; with no `value_ids` (kept as they were), their names alone."""
+    for facet, values in enumerate(table.values):
+        for code in range(len(values)):
+            ids = value_ids[facet][code] if value_ids is not None else None
+            yield f"f/{FACETS[facet][0]}/{code}.bin", block(ids, bytes(len(ids)), rows) if ids is not None else None
+
+
+def meta(count: int, table: FacetTable, empty_counts: list[list[int]], writer: TermWriter,
+         layout: Layout, url: tuple[str, str]) -> bytes:
     facets = [
         {"key": key, "label": label,
          "values": [[slug, name, n] for (slug, name), n in zip(values, counts, strict=True)]}

@@ -56,9 +56,20 @@ class KnownTerms(Remembered):
 
     def get(self, slug: str, card_digest: str) -> Weights | None:
         found: Stored | None = self._take(slug, lambda stored: stored[0] == card_digest)
-        if found is None:
-            return None
-        return dict(zip(found[1].split(_SEPARATOR), found[2], strict=True)) if found[1] else {}
+        return _weights(found) if found is not None else None
+
+    def peek(self, slug: str, card_digest: str) -> Weights | None:
+        """The weights kept for the group's card of `card_digest`, left for get() and carried()."""
+        found: Stored | None = self.known.get(slug)
+        return _weights(found) if found is not None and found[0] == card_digest else None
+
+    def carried(self, updated: dict[str, tuple[str, Weights]]) -> None:
+        """Every group's weights kept for the next build, those of `updated` (slug -> card digest, weights) as
+        given: a patched index (generator.search.patch) asks for no other."""
+        self.made, self.known = self.known, {}
+        for slug, (card_digest, weights) in updated.items():
+            self.made.pop(slug, None)
+            self.keep(slug, card_digest, weights)
 
     def keep(self, slug: str, card_digest: str, weights: Weights) -> None:
         self.misses += 1
@@ -66,6 +77,10 @@ class KnownTerms(Remembered):
         if any(_SEPARATOR in term for term in weights) or not all(0 < w < 256 for w in weights.values()):
             return  # cannot be stored faithfully: made again next time
         self.made[slug] = (card_digest, terms, bytes(weights.values()))
+
+
+def _weights(stored: Stored) -> Weights:
+    return dict(zip(stored[1].split(_SEPARATOR), stored[2], strict=True)) if stored[1] else {}
 
 
 class KnownAggregates(Remembered):

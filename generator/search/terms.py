@@ -69,9 +69,11 @@ class TermWriter:
         self.idf = array("I")
         self.size = array("Q")
         self.range_of = array("I")
-        self.raw = tempfile.TemporaryFile()  # noqa: SIM115 - closed in ranges()
+        self.raw = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close() (kept by the caller until then)
         self.raw_at = array("Q")
         self.bodies = tempfile.TemporaryFile()  # noqa: SIM115
+        self.entry_at = array("Q")  # where each term's entry starts in `bodies` (the entries of all ranges, in order)
+        self.external = array("Q")  # the size of each term's posting file (0: its block is in its entry)
         self.spans: list[tuple[int, int, int]] = []  # (body start, body end, term count)
         self.seps: list[str] = [""]
         self.names: list[str] = []
@@ -89,7 +91,8 @@ class TermWriter:
         text(term, entry)
         varint(df, entry)
         varint(weight, entry)
-        if len(data) > self.layout.external:
+        external = len(data) > self.layout.external
+        if external:
             varint(1, entry)
             varint(len(data), entry)
             text(name_hash(term), entry)
@@ -98,17 +101,32 @@ class TermWriter:
             varint(0, entry)
             varint(len(data), entry)
             entry += data
+        self._take(term, ids.tobytes(), weights, weight, entry, len(data) if external else 0)
+
+    def add_kept(self, term: str, ids: bytes, weights: bytes, entry: bytes,
+                 external: int) -> Iterator[tuple[str, bytes | None]]:
+        """A term whose postings, and every row of their groups, are those of the last build's index (whose entry
+        and posting file were made from them): its posting file, if it has one, is named with no bytes (the
+        published one stands)."""
+        if external:
+            yield f"p/{name_hash(term)}.bin", None
+        self._take(term, ids, weights, idf(self.count, len(weights)), entry, external)
+
+    def _take(self, term: str, ids: bytes, weights: bytes, weight: int, entry: bytes | bytearray,
+              external: int) -> None:
         if not self._terms_in_range:
             if self.terms:
                 self.seps.append(separator(self.terms[-1], term))
             self.names.append(f"t/{name_hash(term)}.bin")
         self.raw_at.append(self.raw.tell())
-        self.raw.write(ids.tobytes())
+        self.raw.write(ids)
         self.raw.write(weights)
+        self.entry_at.append(self.bodies.tell() + len(self._body))
         self.terms.append(term)
-        self.df.append(df)
+        self.df.append(len(weights))
         self.idf.append(weight)
-        self.size.append(len(entry) + (len(data) if len(data) > self.layout.external else 0))
+        self.size.append(len(entry) + external)
+        self.external.append(external)
         self.range_of.append(len(self.names) - 1)
         self._body += entry
         self._terms_in_range += 1
@@ -131,6 +149,7 @@ class TermWriter:
             if not self.names:
                 self.names.append("t/empty.bin")
             self._close()
+        self.entry_at.append(self.bodies.tell())  # the end of the last entry
         aggregates: list[list[bytes]] = [[] for _ in self.spans]
         facets_key = facets.digest() if self.known is not None else b""
         for prefix, low, high in self._heavy_prefixes():
@@ -145,6 +164,9 @@ class TermWriter:
             varint(len(extra), out)
             out += b"".join(extra)
             yield name, bytes(out)
+
+    def close(self) -> None:
+        """Let the postings and entries go (after ranges(); generator.search.patch may read them before)."""
         self.raw.close()
         self.bodies.close()
 
