@@ -200,3 +200,23 @@ def test_each_term_page_is_about_the_term_its_index_entry_links_to(tmp_path: Pat
             assert shown is not None and shown.group(1) == count, (dimension, slug)
             checked += 1
     assert checked > 20
+
+
+def test_the_command_prints_its_summary_and_exit_code_through_pipes(make_site: MakeSite) -> None:
+    """`python -m generator build` ends its process without freeing its objects (generator.cli.run): what it
+    printed into pipes (block-buffered) still arrives, and the exit code is the build's."""
+    import os
+    import subprocess
+    import sys
+
+    root = make_site()
+    command = [sys.executable, "-m", "generator", "build", "--source", str(root), "--jobs", "1"]
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=REPO, env=env)
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(r"built 7 records into .+: \d+ rendered, \d+ written, .+ in [0-9.]+s \(.+\)\n", done.stdout)
+    broken = root / "content/groups/alpha-alumni.yaml"
+    broken.write_text(broken.read_text("utf-8").replace("name: ", "name: [unclosed ", 1), "utf-8")
+    failed = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=REPO, env=env)
+    assert failed.returncode == 1
+    assert "content/groups/alpha-alumni.yaml:" in failed.stderr and "build failed" in failed.stderr
