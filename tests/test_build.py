@@ -220,3 +220,18 @@ def test_the_command_prints_its_summary_and_exit_code_through_pipes(make_site: M
     failed = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=REPO, env=env)
     assert failed.returncode == 1
     assert "content/groups/alpha-alumni.yaml:" in failed.stderr and "build failed" in failed.stderr
+
+
+def test_the_command_under_a_profiler_ends_as_usual(make_site: MakeSite, tmp_path: Path) -> None:
+    """cProfile writes its findings as the process ends: the build's quick exit must not take that away."""
+    import pstats
+    import subprocess
+    import sys
+
+    root = make_site()
+    found = tmp_path / "build.prof"
+    command = [sys.executable, "-m", "cProfile", "-o", str(found), "-m", "generator", "build", "--source", str(root),
+               "--jobs", "1"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert any(name == "cmd_build" for _, _, name in pstats.Stats(str(found)).stats)  # type: ignore[attr-defined]
