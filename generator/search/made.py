@@ -23,7 +23,7 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from generator.model import SiteConfig
 from generator.search.facets import Columns, FacetTable
@@ -87,9 +87,8 @@ class _Hashing:
 def save(path: Path, made: Made, key: str) -> None:
     """Write the record atomically (a failed write leaves no record: the next build makes the whole index).
     `key`: what else the record is good for (groupdir's code); load() is given it again."""
-    header = pickle.dumps((key, made.context, {
-        name: getattr(made, name) for name in _FIELDS
-    }, _size(made.raw), _size(made.bodies)), protocol=pickle.HIGHEST_PROTOCOL)
+    header = pickle.dumps((key, made.context, _packed(made), _size(made.raw), _size(made.bodies)),
+                          protocol=pickle.HIGHEST_PROTOCOL)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -109,6 +108,36 @@ def save(path: Path, made: Made, key: str) -> None:
 
 _FIELDS = ("slugs", "digests", "rows", "table", "columns", "orders", "empty_counts", "terms", "entry_at", "external",
            "raw_at", "df", "files")
+
+
+_JOIN = "\0"
+
+
+def _packed(made: Made) -> dict[str, object]:
+    """The header's fields, the per-group lists as one string or bytes each: a pickler keeps a memo entry for
+    every object it writes, a million groups' slugs, digests and rows would be three million (about 300 MB)."""
+    fields: dict[str, object] = {name: getattr(made, name) for name in _FIELDS}
+    for name in ("slugs", "digests", "terms"):
+        values: list[str] = fields[name]  # type: ignore[assignment]
+        if not any(_JOIN in value for value in values):
+            fields[name] = (_JOIN.join(values), len(values))
+    fields["rows"] = (b"".join(made.rows), array("I", map(len, made.rows)))
+    return fields
+
+
+def _unpacked(fields: dict[str, Any]) -> dict[str, Any]:
+    for name in ("slugs", "digests", "terms"):
+        if isinstance(fields[name], tuple):
+            text, count = fields[name]
+            fields[name] = text.split(_JOIN) if count else []
+    data, lengths = fields["rows"]
+    rows: list[bytes] = []
+    at = 0
+    for length in lengths:
+        rows.append(data[at:at + length])
+        at += length
+    fields["rows"] = rows
+    return fields
 
 
 def _size(stream: BinaryIO) -> int:
@@ -134,4 +163,4 @@ def load(path: Path, key: str) -> Made | None:
     if found != key or at + length + raw + bodies != len(body):
         return None
     at += length
-    return Made(context, raw=io.BytesIO(body[at:at + raw]), bodies=io.BytesIO(body[at + raw:]), **fields)
+    return Made(context, raw=io.BytesIO(body[at:at + raw]), bodies=io.BytesIO(body[at + raw:]), **_unpacked(fields))

@@ -163,6 +163,8 @@ def test_the_record_survives_its_file_and_a_damaged_one_is_not_read(cards: list[
     made.save(path, first.record, "code")
     read = made.load(path, "code")
     assert read is not None and read.files == first.record.files
+    for name in ("slugs", "digests", "rows", "terms", "orders", "empty_counts", "entry_at", "df"):
+        assert getattr(read, name) == getattr(first.record, name), name
     edited = list(cards)
     edited[9] = _remade(cards[9], summary="A summary read back from the record's file.")
     again = Kept(first.files, read, tmp_path).patched(edited)
