@@ -183,7 +183,7 @@ def url_pattern(group_url: Callable[[str], str]) -> tuple[str, str]:
 
 
 def display_files(docs: Sequence[Card], table: FacetTable, group_url: Callable[[str], str], size: int,
-             only: Collection[int] | None = None) -> Iterator[tuple[str, bytes | None]]:
+                  only: Collection[int] | None = None) -> Iterator[tuple[str, bytes | None]]:
     """Display records; a URL that is prefix + slug + suffix is stored as the slug alone. With `only`, the
     chunks of other numbers are named with no bytes."""
     codes = table.codes()
