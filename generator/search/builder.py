@@ -130,7 +130,7 @@ def build(cards: Sequence[Card], config: SiteConfig, group_url: Callable[[str], 
     if keep is None or describe is not None:  # descriptions are not in the cards a patch compares
         writer.close()
         return
-    keep(Made(made.context_of(config, group_url, layout, url), [card.slug for card in docs],
+    keep(Made(made.context_of(config, group_url, layout), [card.slug for card in docs],
               [card.digest for card in docs], rows, table, columns,
               {sort: array("I", ordered) for sort, ordered in orders.items()}, empty_counts,
               writer.terms, writer.entry_at, writer.external, writer.raw_at, writer.df, writer.raw, writer.bodies))

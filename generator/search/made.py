@@ -68,10 +68,10 @@ class Made:
         self.bodies.close()
 
 
-def context_of(config: SiteConfig, group_url: Callable[[str], str], layout: Layout, url: tuple[str, str]) -> str:
+def context_of(config: SiteConfig, group_url: Callable[[str], str], layout: Layout) -> str:
     """A digest of what the index reads besides the cards: the categories (facet values and keywords), the
-    layout, and how group URLs are made (sampled: the pattern and one URL)."""
-    return hashlib.blake2b(repr((config.categories, layout, url, group_url("slug-probe"))).encode(),
+    layout, and how group URLs are made (one URL for a probe slug, which the stored URL pattern comes from)."""
+    return hashlib.blake2b(repr((config.categories, layout, group_url("slug-probe"))).encode(),
                            digest_size=16).hexdigest()
 
 

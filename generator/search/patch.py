@@ -48,7 +48,6 @@ MAX_CHANGED = 64  # groups changed beyond which the whole index is made
 class Patched:
     files: list[tuple[str, bytes | None]]  # every file of the index (output-relative), with no bytes if it stands
     made: Made  # the record of the patched index (its `files` still to be filled in by whoever stages them)
-    changed: int  # groups whose card changed
 
 
 class _Folded:
@@ -69,8 +68,7 @@ def patch(last: Made, cards: Sequence[Card], config: SiteConfig, group_url: Call
           known: KnownTerms, aggregates: KnownAggregates | None) -> Patched | None:
     """The index for `cards` patched from `last`, or None when it cannot be. `known` must hold the last build's
     term weights (the changed groups' old weights are read from it); it is saved for the next build."""
-    url = url_pattern(group_url)
-    if last.context != made.context_of(config, group_url, layout, url) or len(cards) != len(last.slugs):
+    if last.context != made.context_of(config, group_url, layout) or len(cards) != len(last.slugs):
         return None
     by_slug = {card.slug: card for card in cards}
     docs = [by_slug.get(slug) for slug in last.slugs]
@@ -104,14 +102,14 @@ def patch(last: Made, cards: Sequence[Card], config: SiteConfig, group_url: Call
     writer = TermWriter(count, last.rows, layout, aggregates)
     files += _terms(last, writer, touched)
     files += writer.ranges(last.columns)
-    files.append((INDEX_META, meta(count, last.table, last.empty_counts, writer, layout, url)))
+    files.append((INDEX_META, meta(count, last.table, last.empty_counts, writer, layout, url_pattern(group_url))))
     digests = list(last.digests)
     for doc in changed:
         digests[doc] = placed[doc].digest
     after = Made(last.context, last.slugs, digests, last.rows, last.table, last.columns, last.orders,
                  last.empty_counts, writer.terms, writer.entry_at, writer.external, writer.raw_at, writer.df,
                  writer.raw, writer.bodies)
-    return Patched([(INDEX_DIR + name, data) for name, data in files], after, len(changed))
+    return Patched([(INDEX_DIR + name, data) for name, data in files], after)
 
 
 def _keeps_places(last: Made, docs: Sequence[Card], changed: Sequence[int]) -> bool:
