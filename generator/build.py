@@ -214,9 +214,8 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None, *,
         if previous is not None and previous.loaded_ok:
             state = previous
         else:
-            with collector.paused():
+            with collector.paused(keep=True):
                 state = cache.load_state(state_file) if options.use_cache else cache.BuildState()
-            collector.keep()
         store = _record_store(options, state)
         try:
             return _build(options, found, state, state_file, store, total_started)
@@ -252,9 +251,8 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     # in hand, is the base this build's is worked out from.
     last = manifest.read(cache.manifest_path(options.source / CACHE_DIR, output)) \
         if options.use_cache and state.loaded_ok else None
-    with collector.paused():
+    with collector.paused(keep=True):
         loaded = load_site(options, state, timings, store, scan.sources, scan.by_path)
-    collector.keep()
     load_report = tuple(loaded.report.items)
     patched = loaded.patched
     result = BuildResult(loaded.report, loaded.site, timings=timings)
@@ -305,7 +303,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     if patched is not None:
         shown_by = patched.before.shown_by.moved(patched.base.related, site.related, patched.related_at) \
             if patched.related_at else patched.before.shown_by
-    with collector.paused():  # long-lived objects
+    with collector.paused(keep=True):  # long-lived objects
         groups = plan.group_jobs(site, state.group_jobs, keep=options.pages_published is not None,
                                  changed_at=[p for p, _ in patched.changed] if patched is not None else None,
                                  shown_by=shown_by, related_at=patched.related_at if patched is not None else None)
@@ -322,7 +320,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
         with contextlib.ExitStack() as stack:
             stage_search = functools.partial(_stage_search, site, ctx, staging, output, old, parts)
             search_files = stack.enter_context(_beside(stage_search, beside and options.pages_published is None))
-            with collector.paused():  # the plan: long-lived objects
+            with collector.paused(keep=True):  # the plan: long-lived objects
                 made = delta.patch_plan(site, patched, groups, all_cards) if patched is not None else None
                 if made is not None:
                     jobs, home, pages = made.jobs, made.home, made.before.pages
@@ -364,7 +362,6 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                     store, state.exports, lambda rel: new[rel][1] if rel in new else None, ctx.read_output, output,
                     export_rows.load_layouts(layouts_file) if layouts_file is not None and state.loaded_ok else {})
                 early, late = _phases(dirty, site)
-            collector.keep()
 
             def run(tasks: list[Task], workers: int, total: int,
                     give_up: Callable[[], bool] | None = None) -> list[Task]:
@@ -436,7 +433,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     if layouts_file is not None:
         export_rows.save_layouts(layouts_file, rows_made.layouts_after(
             lambda rel: (new[rel][2], new[rel][3]) if rel in new else None))
-    with collector.paused():
+    with collector.paused(keep=True):  # the state: long-lived objects
         parsed, kept = loaded.parsed, rows_made.kept(c.slug for c in site.cards)
         if options.use_cache:
             parsed, kept = _compact(store, parsed, kept)
@@ -779,7 +776,9 @@ def _stage_search(site: Site, ctx: RenderContext, staging: Path, output: Path, o
 
     # Paused: the index's postings and answers are long-lived until it is written, and making it leaves no
     # cycles (none found after a 100,000-group index made with the collector off; 4.3-4.7 s against 4.8-5.2 s).
-    with collector.paused():
+    # Kept at its end: what is alive then (the known terms, the record, what was staged) would else be walked by
+    # the next collection; kept objects are still freed when no longer referred to.
+    with collector.paused(keep=True):
         if parts is None:
             return stage(build_search_index(site.cards, site.config, group_url))
         context = digest(repr((cache.HEADER, sorted((c.slug, c.name) for c in site.config.categories))))

@@ -19,16 +19,28 @@ from collections.abc import Iterator
 
 
 @contextlib.contextmanager
-def paused(wanted: bool = True) -> Iterator[None]:
+def paused(wanted: bool = True, *, keep: bool = False) -> Iterator[None]:
     """With `wanted`, no cycle collection during the block; one runs at the next allocation after it, if due.
-    A collector already off (an outer block) is left as it is."""
+    A collector already off (an outer block) is left as it is.
+
+    With `keep`, what is alive when the block ends is kept (`keep`) before the collector runs again, so only within
+    `keeping`. Kept afterwards instead, the first allocation after the block would collect the youngest generation,
+    which holds every object the block made: a walk of them all (0.2 s for two million lists; about 1 s of a
+    one-group rebuild at 100,000 groups, where the state, the site and the plan are each made so).
+    """
     if not wanted or not gc.isenabled():
-        yield
+        try:
+            yield
+        finally:
+            if keep:
+                gc.freeze()
         return
     gc.disable()
     try:
         yield
     finally:
+        if keep:
+            gc.freeze()
         gc.enable()
 
 

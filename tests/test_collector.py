@@ -41,6 +41,42 @@ def test_paused_restores_the_collector_and_leaves_an_outer_pause_alone() -> None
     assert not gc.isenabled()  # off before, off after
 
 
+def test_a_pause_that_keeps_leaves_what_it_made_out_of_the_next_collection() -> None:
+    """Kept before the collector runs again: the first collection after the block does not walk the block's objects
+    (kept after it, that collection would walk them all)."""
+    first_walk: list[int] = []
+    made: list[list[int]] = []
+
+    def watch(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start" and not first_walk:  # what this collection walks: its generation and the younger ones
+            walked = {id(item) for generation in range(info["generation"] + 1)
+                      for item in gc.get_objects(generation=generation)}
+            first_walk.append(sum(id(item) in walked for item in made))
+
+    thresholds = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)  # Python's own (the command line sets others)
+    gc.callbacks.append(watch)
+    try:
+        with collector.keeping():
+            with collector.paused(keep=True):
+                made.extend([i] for i in range(5000))  # lists: tracked by the collector
+            assert gc.isenabled() and gc.get_freeze_count() >= 5000
+            junk = [[i] for i in range(5000)]  # enough new objects for a collection
+    finally:
+        gc.callbacks.remove(watch)
+        gc.set_threshold(*thresholds)
+    assert first_walk == [0]
+    del junk
+
+
+def test_a_pause_within_another_keeps_what_is_alive_when_it_ends() -> None:
+    with collector.keeping(), collector.paused():
+        with collector.paused(keep=True):
+            made = [[i] for i in range(100)]
+        assert not gc.isenabled() and gc.get_freeze_count() >= 100
+    del made
+
+
 def test_keeping_thaws_what_was_kept_within_it_only() -> None:
     with collector.keeping():
         kept = [[i] for i in range(100)]  # lists: tracked by the collector
