@@ -27,7 +27,7 @@ from generator.diagnostics import Diagnostic, Report, error
 from generator.environment import KnownReferences, template_digests
 from generator.export_rows import ExportRows
 from generator.loading import SourceResult, load_source
-from generator.model import SiteConfig
+from generator.model import SiteConfig, share_values
 from generator.options import CACHE_DIR, BuildOptions, BuildResult
 from generator.plan import Job
 from generator.records import CardRecords, RecordStore
@@ -93,7 +93,10 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
         else:
             todo.append(source)
     loader = _Loader(options.source, config, options.drafts, store.path if store is not None else None)
+    known: dict[Any, Any] = {}
     for done, result in enumerate(_map(loader, todo, options.workers), start=1):
+        for card in result.cards:
+            share_values(card, known)
         results[result.source.path] = result
         if options.progress is not None:
             options.progress("read", done, len(todo))

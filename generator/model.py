@@ -5,10 +5,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import operator
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 SIZE_BANDS: tuple[tuple[str, str, int, int | None], ...] = (
     ("under-100", "Under 100 members", 0, 99),
@@ -38,20 +37,16 @@ def tuple_pickled(cls: type[T]) -> type[T]:
 
     The __getstate__/__setstate__ that dataclasses give such classes look up the field list on every call,
     which made saving and loading the build cache of a large site take longer than the rebuild itself.
-    Fields listed in the class's SHARED are interned when unpickled (strings, or tuples of strings): values
-    such as a category or a country repeat across most records, and every record arrives as its own copy
-    from the worker processes and the cache file.
+    Values that many cards repeat (a category, a country) are made one object once the cards arrive from the
+    worker processes (`share_values`), not when unpickled: a pickle writes an object it already wrote as a
+    reference to it, so cards pickled together (a run of the cache file) come back sharing them, and interning
+    every such field of every card as it was unpickled cost a fifth of loading the cache of 100,000 groups.
     """
     names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
     get: Callable[[Any], Any] = operator.attrgetter(*names)
     single = len(names) == 1
-    shared = frozenset(getattr(cls, "SHARED", ()))
-    # The slots' own setters (a frozen dataclass only guards __setattr__), and which fields to intern.
-    setters = tuple(getattr(cls, name).__set__ for name in names)
-    plain = tuple(setter for name, setter in zip(names, setters, strict=True) if name not in shared)
-    interned = tuple((setter, names.index(name)) for name, setter in zip(names, setters, strict=True)
-                     if name in shared)
-    plain_at = tuple(i for i, name in enumerate(names) if name not in shared)
+    # The slots' own setters (a frozen dataclass only guards __setattr__), with the place of each value.
+    setters = tuple(zip((getattr(cls, name).__set__ for name in names), range(len(names)), strict=True))
 
     def __getstate__(self: Any) -> tuple[Any, ...]:
         values: tuple[Any, ...] = (get(self),) if single else get(self)
@@ -60,22 +55,12 @@ def tuple_pickled(cls: type[T]) -> type[T]:
     def __setstate__(self: Any, state: tuple[Any, ...]) -> None:
         if len(state) != len(names):
             raise TypeError(f"{cls.__name__}: {len(state)} values for {len(names)} fields")
-        for setter, at in zip(plain, plain_at):  # noqa: B905 (same length by construction)
+        for setter, at in setters:
             setter(self, state[at])
-        for setter, at in interned:
-            setter(self, _interned(state[at]))
 
     setattr(cls, "__getstate__", __getstate__)  # noqa: B010 (mypy refuses assigning methods)
     setattr(cls, "__setstate__", __setstate__)  # noqa: B010
     return cls
-
-
-def _interned(value: Any) -> Any:
-    if type(value) is str:
-        return sys.intern(value)
-    if type(value) is tuple and all(type(item) is str for item in value):
-        return tuple(map(sys.intern, value))
-    return value
 
 
 @tuple_pickled
@@ -86,8 +71,6 @@ class SourceRef:
     path: str
     line: int = 1
     index: int = 0
-
-    SHARED: ClassVar[tuple[str, ...]] = ("path",)
 
 
 @tuple_pickled
@@ -164,7 +147,8 @@ class Card:
     """What a listing, a facet or the search index needs of a group; kept in memory for every group.
 
     `digest` changes whenever anything a listing shows changes; `record_digest` whenever anything
-    in the group's own page changes.
+    in the group's own page changes. Values that repeat across groups (a category, a country, tags) are shared
+    objects (`share_values`).
     """
 
     slug: str
@@ -195,9 +179,24 @@ class Card:
     digest: str
     record_digest: str
 
-    SHARED: ClassVar[tuple[str, ...]] = ("category", "tags", "tag_slugs", "industry", "industry_slug", "location_label",
-                                         "country", "country_slug", "languages", "size_band", "activity",
-                                         "visibility", "status")
+
+# A card's values that many groups repeat: categories, places, tags, dates and the like.
+_REPEATED = ("category", "tags", "tag_slugs", "industry", "industry_slug", "location_label", "country", "country_slug",
+             "languages", "members_as_of", "visibility", "status", "founded", "added", "last_post")
+_REPEATED_SLOTS = tuple((getattr(Card, name).__get__, getattr(Card, name).__set__) for name in _REPEATED)
+
+
+def share_values(card: Card, known: dict[Any, Any]) -> None:
+    """Make the values `card` repeats from other groups the objects `known` holds for them (adding its own where
+    `known` has none), in place: only for a card nothing else refers to yet (just made, or unpickled).
+
+    Cards from the worker processes arrive in batches, each with its own copies of such values (a pickle shares
+    objects only within itself): at 100,000 groups they held 45 MB more than when every card shares one copy,
+    and made the cache file, which is pickled in runs of cards that then share them, 10% larger.
+    """
+    for get, put in _REPEATED_SLOTS:
+        value = get(card)
+        put(card, known.setdefault(value, value))
 
 
 @tuple_pickled

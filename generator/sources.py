@@ -7,7 +7,6 @@ import stat
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
 
 from generator.model import tuple_pickled
 
@@ -24,8 +23,6 @@ class SourceFile:
     kind: str  # "group" | "guide" | "milestone" | "page"
     size: int
     mtime_ns: int
-
-    SHARED: ClassVar[tuple[str, ...]] = ("path", "kind")
 
     @property
     def stamp(self) -> tuple[int, int]:
