@@ -181,9 +181,11 @@ class Card:
 
 
 # A card's values that many groups repeat: categories, places, tags, dates and the like.
-_REPEATED = ("category", "tags", "tag_slugs", "industry", "industry_slug", "location_label", "country", "country_slug",
-             "languages", "members_as_of", "visibility", "status", "founded", "added", "last_post")
+_REPEATED = ("category", "industry", "industry_slug", "location_label", "country", "country_slug", "members_as_of",
+             "size_band", "activity", "visibility", "status", "founded", "added", "last_post")
+_REPEATED_ITEMS = ("tags", "tag_slugs", "languages")  # tuples of such values
 _REPEATED_SLOTS = tuple((getattr(Card, name).__get__, getattr(Card, name).__set__) for name in _REPEATED)
+_REPEATED_ITEM_SLOTS = tuple((getattr(Card, name).__get__, getattr(Card, name).__set__) for name in _REPEATED_ITEMS)
 
 
 def share_values(card: Card, known: dict[Any, Any]) -> None:
@@ -197,6 +199,9 @@ def share_values(card: Card, known: dict[Any, Any]) -> None:
     for get, put in _REPEATED_SLOTS:
         value = get(card)
         put(card, known.setdefault(value, value))
+    for get, put in _REPEATED_ITEM_SLOTS:
+        items = tuple([known.setdefault(item, item) for item in get(card)])
+        put(card, known.setdefault(items, items))
 
 
 @tuple_pickled

@@ -54,7 +54,9 @@ def test_a_build_with_workers_gives_every_card_the_same_objects_for_repeated_val
     result = run_build(root, jobs=2)
     assert result.ok and result.site is not None
     cards = result.site.cards
-    for field in ("category", "industry", "country", "tags", "added", "last_post"):
+    for field in ("category", "industry", "country", "size_band", "activity", "tags", "added", "last_post"):
         values = {getattr(card, field) for card in cards}
         assert len({id(getattr(card, field)) for card in cards}) == len(values) < len(cards), field
+    tags = [tag for card in cards for tag in card.tags]
+    assert len({id(tag) for tag in tags}) == len(set(tags)) < len(tags)
 
