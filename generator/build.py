@@ -362,7 +362,8 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                 layouts_file = cache.layouts_path(options.source / CACHE_DIR, output) \
                     if options.use_cache or state.loaded_ok else None
                 rows_made = ctx.export_rows = ExportRows(
-                    store, state.exports, lambda rel: new[rel][1] if rel in new else None, ctx.read_output, output,
+                    store, state.exports, lambda rel: cache.digest_of(new[rel]) if rel in new else None,
+                    ctx.read_output, output,
                     export_rows.load_layouts(layouts_file) if layouts_file is not None and state.loaded_ok else {})
                 early, late = _phases(dirty, site)
 
@@ -435,7 +436,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     # Files published keep the stamp they had in staging (rename keeps mtime), so `new` is accurate.
     if layouts_file is not None:
         export_rows.save_layouts(layouts_file, rows_made.layouts_after(
-            lambda rel: (new[rel][2], new[rel][3]) if rel in new else None))
+            lambda rel: cache.stamp_of(new[rel]) if rel in new else None))
     with collector.paused(keep=True):  # the state: long-lived objects
         parsed, kept = loaded.parsed, rows_made.kept(c.slug for c in site.cards)
         if options.use_cache:
@@ -470,15 +471,16 @@ def _outputs_digest(old: dict[str, cache.Entry], new: dict[str, cache.Entry],
             now = new.get(path)
             if now is entry:  # kept as it was: the very entry
                 continue
-            if now is None or now[2] != entry[2] or now[3] != entry[3]:
-                gone.append((path, entry[2], entry[3]))
+            stamp = cache.stamp_of(entry)
+            if now is None or cache.stamp_of(now) != stamp:
+                gone.append((path, *stamp))
                 if now is not None:
-                    added.append((path, now[2], now[3]))
-        added.extend((path, now[2], now[3]) for path, now in new.items() if path not in old)
+                    added.append((path, *cache.stamp_of(now)))
+        added.extend((path, *cache.stamp_of(now)) for path, now in new.items() if path not in old)
         updated = manifest.outputs_digest_after(last.outputs, gone, added)
         if updated is not None:
             return updated
-    return manifest.outputs_digest((path, entry[2], entry[3]) for path, entry in new.items())
+    return manifest.outputs_digest((path, *cache.stamp_of(entry)) for path, entry in new.items())
 
 
 class _Clash(Exception):
@@ -519,7 +521,7 @@ def _outdated(jobs: list[Job], templates: dict[str, str], config_key: str, old: 
     for job in jobs:
         fingerprint = f"{job.inputs}|{salts.get(job.template, bare)}"
         entry = old.get(job.path)
-        if entry is not None and entry[0] == fingerprint:
+        if entry is not None and cache.fingerprint_of(entry) == fingerprint:
             same.append((job, entry))
         else:
             standing = _standing(f"{output_prefix}{job.path}", entry)
@@ -568,7 +570,7 @@ def _altered(same: list[tuple[Job, cache.Entry]], output: Path, new: dict[str, c
             new[job.path] = entry
             result.unchanged += 1
         else:
-            altered.append((job, entry[0], None))
+            altered.append((job, cache.fingerprint_of(entry), None))
     return altered
 
 
@@ -626,7 +628,7 @@ def _standing(path: Path | str, entry: cache.Entry | None) -> cache.Entry | None
         stat = os.stat(path)
     except OSError:
         return None
-    return entry if stat.st_size == entry[2] and stat.st_mtime_ns == entry[3] else None
+    return entry if (stat.st_size, stat.st_mtime_ns) == cache.stamp_of(entry) else None
 
 
 PER_GROUP_KINDS = frozenset({"group", "group-json", "badge"})
@@ -685,8 +687,8 @@ def _kept(output: Path, path: str, digest: str, standing: cache.Entry | None) ->
     if standing is None:
         found = writer.existing_digest(output, path)
         return writer.Written(path, digest, found[1], found[2], False) if found and found[0] == digest else None
-    _, held, size, mtime_ns = standing
-    return writer.Written(path, digest, size, mtime_ns, False) if held == digest else None
+    size, mtime_ns = cache.stamp_of(standing)
+    return writer.Written(path, digest, size, mtime_ns, False) if cache.digest_of(standing) == digest else None
 
 
 def _render_all(ctx: RenderContext, tasks: list[Task], staging: Path, output: Path,
@@ -733,10 +735,11 @@ def _unchanged_files(old: dict[str, cache.Entry], folder: str, fingerprint: str,
 
     `probe` is one of those files: when its entry was made from another fingerprint, no file is looked at (a
     pass over every entry costs 40 ms at 100,000 groups, on every build that changed the search index)."""
-    if probe is not None and (old.get(folder + probe) or ("",))[0] != fingerprint:
+    probed = old.get(folder + probe) if probe is not None else None
+    if probe is not None and (probed is None or cache.fingerprint_of(probed) != fingerprint):
         return {}
     found = {rel: entry for rel, entry in old.items() if rel.startswith(folder)}
-    if not found or any(entry[0] != fingerprint or _standing(output / rel, entry) is None
+    if not found or any(cache.fingerprint_of(entry) != fingerprint or _standing(output / rel, entry) is None
                         for rel, entry in found.items()):
         return {}
     return found
@@ -756,7 +759,7 @@ def _stage_one(rel: str, data: bytes, old: dict[str, cache.Entry], staging: Path
 
 def _record(rel: str, written: writer.Written, fingerprint: str, new: dict[str, cache.Entry],
             result: BuildResult) -> None:
-    new[rel] = (fingerprint, written.digest, written.size, written.mtime_ns)
+    new[rel] = cache.entry(fingerprint, written.digest, written.size, written.mtime_ns)
     if written.wrote:
         result.written.append(rel)
     else:
@@ -775,7 +778,7 @@ def _stage_search(site: Site, ctx: RenderContext, staging: Path, output: Path, o
     def stage(files: Iterable[tuple[str, bytes | None]]) -> list[writer.Written]:
         """Each file staged, or with no bytes (a patch's file that stands), taken over as the last build left it."""
         return [_stage_one(rel, data, old, staging, output) if data is not None else
-                writer.Written(rel, old[rel][1], old[rel][2], old[rel][3], False) for rel, data in files]
+                writer.Written(rel, cache.digest_of(old[rel]), *cache.stamp_of(old[rel]), False) for rel, data in files]
 
     # Paused: the index's postings and answers are long-lived until it is written, and making it leaves no
     # cycles (none found after a 100,000-group index made with the collector off; 4.3-4.7 s against 4.8-5.2 s).
@@ -810,7 +813,7 @@ def _patched_search(last: index_record.Made, site: Site, group_url: Callable[[st
     output entry holds the digest the record has, and the file the entry's stamp) and the patch can be made."""
     for rel, held in last.files.items():
         entry = old.get(rel)
-        if entry is None or entry[1] != held or _standing(output / rel, entry) is None:
+        if entry is None or cache.digest_of(entry) != held or _standing(output / rel, entry) is None:
             return None
     patched = index_patch.patch(last, site.cards, site.config, group_url, Layout(), terms, aggregates)
     if patched is None or any(data is None and rel not in last.files for rel, data in patched.files):

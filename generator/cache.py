@@ -16,9 +16,10 @@ import hashlib
 import itertools
 import os
 import pickle
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, NewType, TypeAlias, TypeVar
 
 from generator import __version__
 
@@ -28,8 +29,10 @@ if TYPE_CHECKING:  # loading them would load Markdown, YAML and Jinja, which a b
     from generator.plan import GroupJobs
     from generator.unchanged import Scan
 
-FORMAT = 6
-Entry = tuple[str, str, int, int]  # fingerprint, content digest, size, mtime_ns
+FORMAT = 7
+# An output's entry: the fingerprint of what it was made from, its content digest and its stamp, packed in one
+# bytes object (see `entry`).
+Entry = NewType("Entry", bytes)
 Parsed: TypeAlias = "dict[str, tuple[tuple[int, int], str, SourceResult]]"  # content path -> stamp, config key, result
 Related = tuple[str, tuple[tuple[int, ...], ...]]  # digest of what related groups were chosen from, the choice
 V = TypeVar("V")
@@ -46,6 +49,30 @@ def _code() -> str:
 
 
 HEADER = (FORMAT, __version__, _code())
+
+
+_ENTRY = struct.Struct("<qq16s")  # size, mtime_ns, content digest; the fingerprint follows, in UTF-8
+
+
+def entry(fingerprint: str, digest: str, size: int, mtime_ns: int) -> Entry:
+    """An output's entry, packed: a tuple of two strings and two numbers took about 330 bytes and five objects,
+    this about 115 and one (70 MB less at 100,000 groups, and fewer objects to unpickle). `digest` is a content
+    digest (generator.writer.content_digest)."""
+    return Entry(_ENTRY.pack(size, mtime_ns, bytes.fromhex(digest)) + fingerprint.encode())
+
+
+def fingerprint_of(entry: Entry) -> str:
+    return entry[_ENTRY.size:].decode()
+
+
+def digest_of(entry: Entry) -> str:
+    return entry[16:_ENTRY.size].hex()
+
+
+def stamp_of(entry: Entry) -> tuple[int, int]:
+    """The output file's size and mtime_ns when it was written."""
+    size, mtime_ns, _ = _ENTRY.unpack_from(entry)
+    return size, mtime_ns
 
 
 @dataclass(frozen=True)

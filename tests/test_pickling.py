@@ -6,10 +6,14 @@ import datetime as dt
 import pickle
 from pathlib import Path
 
+import pytest
+
+from generator import cache
 from generator.build import PARALLEL_MIN
 from generator.derive import make_card
 from generator.model import Category, Document, Group, Location, Rejected, SourceRef, share_values
 from generator.sources import SourceFile
+from generator.writer import content_digest
 from tests.conftest import run_build
 from tests.test_scale_fixture import write_synthetic_site
 
@@ -60,3 +64,16 @@ def test_a_build_with_workers_gives_every_card_the_same_objects_for_repeated_val
     tags = [tag for card in cards for tag in card.tags]
     assert len({id(tag) for tag in tags}) == len(set(tags)) < len(tags)
 
+
+@pytest.mark.parametrize("fingerprint", ["static", "", "|0a1b2c", "5483c1e1799826813c453dcd|09b6248e2929ccf41b1e02c1",
+                                         "search|ünïcode"])
+def test_an_output_entry_packs_its_fingerprint_digest_and_stamp(fingerprint: str) -> None:
+    digest = content_digest(b"<p>page</p>")
+    for size, mtime_ns in ((0, 0), (4677, 1_795_492_061_330_238_986), (2**40, -1)):
+        entry = cache.entry(fingerprint, digest, size, mtime_ns)
+        again = pickle.loads(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+        assert cache.fingerprint_of(again) == fingerprint
+        assert cache.digest_of(again) == digest
+        assert cache.stamp_of(again) == (size, mtime_ns)
+    assert cache.entry(fingerprint, digest, 1, 2) != cache.entry(fingerprint + "x", digest, 1, 2)
+    assert cache.entry(fingerprint, digest, 1, 2) != cache.entry(fingerprint, content_digest(b""), 1, 2)
