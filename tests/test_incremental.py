@@ -838,6 +838,31 @@ def test_a_patched_search_index_stands_on_the_files_it_was_made_from(make_site: 
         assert tree(root / "output") == tree(clean), spoil
 
 
+def test_a_patch_that_keeps_a_file_the_last_index_lacked_is_not_used(make_site: MakeSite, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A patch takes over the files it names without bytes from the last index; one the last index never had
+    (no patch names one: this stands guard over that) gives the whole index instead of a missing file."""
+    root = make_site()
+    assert run_build(root).ok
+    real = generator.search.patch.patch
+
+    def naming_a_new_file(*args: Any, **kwargs: Any) -> generator.search.patch.Patched | None:
+        patched = real(*args, **kwargs)
+        assert patched is not None  # a summary edit is patched (test_search_index_is_made_again_only_when...)
+        patched.files.append(("search/index/d/never-made.json", None))
+        return patched
+
+    monkeypatch.setattr(generator.search.patch, "patch", naming_a_new_file)
+    whole = counted_calls(monkeypatch, generator.build, "build_search_index")
+    path = root / "content/groups/alpha-alumni.yaml"
+    path.write_text(GROUP_A.replace("summary: Graduates of Alpha.", "summary: Graduates of Alpha, kept."))
+    assert run_build(root).ok and whole == [1]
+    assert not (root / "output/search/index/d/never-made.json").exists()
+    clean = tmp_path / "clean"
+    assert run_build(root, clean, use_cache=False).ok
+    assert tree(root / "output") == tree(clean)
+
+
 def test_a_file_saved_during_a_build_is_seen_by_the_next(make_site: MakeSite) -> None:
     root = make_site()
     override = _theme_file(root, "templates/guide.html", '{% extends "@default/guide.html" %}\n')
