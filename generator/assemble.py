@@ -86,7 +86,7 @@ def date_cards(config: SiteConfig, results: Sequence[SourceResult]) -> list[Sour
     as_of = site_as_of(config, results)
     dated: list[SourceResult] = []
     for result in results:
-        cards = [with_as_of(card, as_of) for card in result.cards]
+        cards = tuple(with_as_of(card, as_of) for card in result.cards)
         changed = any(new is not old for new, old in zip(cards, result.cards, strict=True))
         dated.append(dataclasses.replace(result, cards=cards) if changed else result)
     return dated

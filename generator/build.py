@@ -590,7 +590,7 @@ def _compact(store: RecordStore, parsed: cache.Parsed,
         return parsed, rows
     slugs = list(rows)
     moved = store.compacted([r.refs for _, _, r in parsed.values()] + [[(rows[s][1], rows[s][2]) for s in slugs]])
-    compacted = {path: (stamp, key, dataclasses.replace(result, refs=refs))
+    compacted = {path: (stamp, key, dataclasses.replace(result, refs=tuple(refs)))
                  for (path, (stamp, key, result)), refs in zip(parsed.items(), moved, strict=False)}
     return compacted, {slug: (rows[slug][0], *ref) for slug, ref in zip(slugs, moved[-1], strict=True)}
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import pickle
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,7 +92,7 @@ class RecordStore:
             return None
         return blob if len(blob) == length else None
 
-    def compacted(self, refs: list[list[Ref]]) -> list[list[Ref]]:
+    def compacted(self, refs: Sequence[Sequence[Ref]]) -> list[list[Ref]]:
         """Rewrite the store with only the entries `refs` name (in place of the old file); returns their new refs."""
         temp = self.path.with_suffix(f".tmp{os.getpid()}")
         fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC, 0o644)

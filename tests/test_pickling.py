@@ -10,9 +10,11 @@ import pytest
 
 from generator import cache
 from generator.build import PARALLEL_MIN
+from generator.config import load_config
 from generator.derive import make_card
+from generator.loading import load_source
 from generator.model import Category, Document, Group, Location, Rejected, SourceRef, share_values
-from generator.sources import SourceFile
+from generator.sources import SourceFile, find_sources
 from generator.writer import content_digest
 from tests.conftest import run_build
 from tests.test_scale_fixture import write_synthetic_site
@@ -77,3 +79,17 @@ def test_an_output_entry_packs_its_fingerprint_digest_and_stamp(fingerprint: str
         assert cache.stamp_of(again) == (size, mtime_ns)
     assert cache.entry(fingerprint, digest, 1, 2) != cache.entry(fingerprint + "x", digest, 1, 2)
     assert cache.entry(fingerprint, digest, 1, 2) != cache.entry(fingerprint, content_digest(b""), 1, 2)
+
+
+def test_a_group_files_result_holds_no_empty_lists_of_its_own(tmp_path: Path) -> None:
+    """The build keeps one result per content file: a group file's has no documents, problems or rejected records,
+    and those are the one empty tuple for every file, also once the result comes back from a pickle."""
+    root = write_synthetic_site(tmp_path / "site", 2)
+    config, problems = load_config(root)
+    assert config is not None and not problems
+    results = [load_source(root, source, config) for source in find_sources(root)]
+    again = [pickle.loads(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)) for result in results]
+    for first, second in (results, again):
+        assert len(first.cards) == len(second.cards) == 1
+        for name in ("documents", "diagnostics", "rejected"):
+            assert getattr(first, name) == () and getattr(first, name) is getattr(second, name), name
