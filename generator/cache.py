@@ -56,8 +56,8 @@ _ENTRY = struct.Struct("<qq16s")  # size, mtime_ns, content digest; the fingerpr
 
 def entry(fingerprint: str, digest: str, size: int, mtime_ns: int) -> Entry:
     """An output's entry, packed: a tuple of two strings and two numbers took about 330 bytes and five objects,
-    this about 115 and one (70 MB less at 100,000 groups, and fewer objects to unpickle). `digest` is a content
-    digest (generator.writer.content_digest)."""
+    this about 115 and one (at 10,000 groups the entries took 9.0 MB in memory, not 15.6, and are fewer objects
+    to unpickle). `digest` is a content digest (generator.writer.content_digest)."""
     return Entry(_ENTRY.pack(size, mtime_ns, bytes.fromhex(digest)) + fingerprint.encode())
 
 
