@@ -184,8 +184,15 @@ class Card:
 _REPEATED = ("category", "industry", "industry_slug", "location_label", "country", "country_slug", "members_as_of",
              "size_band", "activity", "visibility", "status", "founded", "added", "last_post")
 _REPEATED_ITEMS = ("tags", "tag_slugs", "languages")  # tuples of such values
-_REPEATED_SLOTS = tuple((getattr(Card, name).__get__, getattr(Card, name).__set__) for name in _REPEATED)
-_REPEATED_ITEM_SLOTS = tuple((getattr(Card, name).__get__, getattr(Card, name).__set__) for name in _REPEATED_ITEMS)
+
+
+def _slots(names: tuple[str, ...]) -> tuple[tuple[Callable[[Card], Any], Callable[[Card, Any], None]], ...]:
+    """Each field's slot getter and setter (a frozen dataclass only guards __setattr__)."""
+    return tuple((getattr(Card, name).__get__, getattr(Card, name).__set__) for name in names)
+
+
+_REPEATED_SLOTS = _slots(_REPEATED)
+_REPEATED_ITEM_SLOTS = _slots(_REPEATED_ITEMS)
 
 
 def share_values(card: Card, known: dict[Any, Any]) -> None:
