@@ -13,7 +13,10 @@ from generator.markdown_render import BODY_TOP_HEADING, DESCRIPTION_TOP_HEADING,
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 SCHEMES = frozenset({"http", "https", "mailto", "matrix"})
-RENDERERS = {top: (MarkdownRenderer(SCHEMES, top), MarkdownRenderer(SCHEMES, top, filter_patterns=False))
+# Both parse with Python-Markdown (plain=False): the plain path (tests/test_markdown_plain.py) would skip the
+# patterns this compares.
+RENDERERS = {top: (MarkdownRenderer(SCHEMES, top, plain=False),
+                   MarkdownRenderer(SCHEMES, top, filter_patterns=False, plain=False))
              for top in (DESCRIPTION_TOP_HEADING, BODY_TOP_HEADING)}
 TRIGGERS = "`\\[<&*_!"
 
