@@ -30,7 +30,7 @@ _REFUSED = re.compile(r"[\\`<>&|\t\r\x00-\x08\x0b-\x1f\x7f\u0085\u2028\u2029]|!\
 _PLAIN_START = re.compile(r"[^\s#>=~\[+*_\-\d]|\d+(?![\d.)])|(?:\*\*?|__?)(?=[^\s*_])|\[(?!\^)")
 _HEADING = re.compile(r"(#{1,6}) (\S(?:.*[^\s#])?)")
 _ITEM = re.compile(r"(?:[-*+]|(\d+)\.) (?=\S)")
-_RULE = frozenset("-*_ ")
+_RULE = "-*_ "  # a line of nothing else is a rule (or an empty list item)
 # Inline constructs in the order Python-Markdown's patterns claim them: links first, then strong and emphasis.
 _LINK = re.compile(r"\[([^\[\]*_]+)\]\(([^\s()<>\"'\[\]]+)\)")
 _EMPHASIS = re.compile(r"\*\*([^\s*_](?:[^*_]*[^\s*_])?)\*\*|\*([^\s*_](?:[^*_]*[^\s*_])?)\*"
@@ -72,7 +72,7 @@ def tree(text: str) -> etree.Element | None:
 
 def _add_block(root: etree.Element, lines: list[str], after_list: bool) -> bool:
     """A run of lines between blank lines or headings, as one list or one paragraph; whether it was a list."""
-    if any(set(line) <= _RULE for line in lines):
+    if not all(line.strip(_RULE) for line in lines):
         raise _NotPlain  # a rule, or an empty list item
     first = _ITEM.match(lines[0])
     if first is None:
