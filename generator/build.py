@@ -293,6 +293,9 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     config_key = digest(repr((site.config, site.as_of, sorted(asset_urls.items()),
                               [(d.slug, d.title) for d in site.pages])))
     writer.recover(output)
+    # An output folder empty as the build begins (a first build) holds no file to compare a page with: none is
+    # looked for (the preview, which publishes its pages before the rest, always looks).
+    existing = output if options.pages_published is not None or writer.holds_files(output) else None
     staging = writer.staging_for(output)
     if staging.exists():
         shutil.rmtree(staging)
@@ -370,7 +373,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             def run(tasks: list[Task], workers: int, total: int,
                     give_up: Callable[[], bool] | None = None) -> list[Task]:
                 """Render `tasks`; those left when `give_up` says so after one of them are returned."""
-                done = _render_all(ctx, tasks, staging, output, workers)
+                done = _render_all(ctx, tasks, staging, existing, workers)
                 for number, (job, fingerprint, written, rows) in enumerate(done, start=1):
                     if rows is not None:
                         rows_made.adopt(str(job.key[0]), written.digest, store.append(rows))
@@ -385,7 +388,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
 
             run(early, options.workers, len(dirty))
             for asset in assets.values():
-                _record(asset.output, _stage_one(asset.output, asset.data, old, staging, output), "static", new,
+                _record(asset.output, _stage_one(asset.output, asset.data, old, staging, existing), "static", new,
                         result)
             total = len(dirty)
             if not early_check:
@@ -666,12 +669,14 @@ def _render_task(task: tuple[int, Job, cache.Entry | None]) -> Done:
 
 
 def _settle(path: str, data: Rendered, standing: cache.Entry | None, staging: Path,
-            output: Path) -> writer.Written:
+            output: Path | None) -> writer.Written:
     """Stage the bytes unless the output already holds exactly these bytes (a large output is streamed into
-    staging to learn its digest, and taken out again if it is unchanged)."""
+    staging to learn its digest, and taken out again if it is unchanged). `output` is None when the output
+    folder held nothing as the build began: there is no file to look for."""
     if isinstance(data, bytes):
-        kept = _kept(output, path, writer.content_digest(data), standing)
-        return kept if kept is not None else writer.stage(staging, path, data)
+        digest = writer.content_digest(data)
+        kept = _kept(output, path, digest, standing)
+        return kept if kept is not None else writer.stage(staging, path, data, digest)
     staged = writer.stage_stream(staging, path, data)
     kept = _kept(output, path, staged.digest, standing)
     if kept is None:
@@ -680,12 +685,12 @@ def _settle(path: str, data: Rendered, standing: cache.Entry | None, staging: Pa
     return kept
 
 
-def _kept(output: Path, path: str, digest: str, standing: cache.Entry | None) -> writer.Written | None:
+def _kept(output: Path | None, path: str, digest: str, standing: cache.Entry | None) -> writer.Written | None:
     """The output as it stands, if it holds the bytes of `digest`: known from the last build's entry for it
     (`standing`: given when the file's stamp was found to be the entry's, so no second stat), else found by
-    reading it."""
+    reading it (none when `output` is None: the folder was empty)."""
     if standing is None:
-        found = writer.existing_digest(output, path)
+        found = writer.existing_digest(output, path) if output is not None else None
         return writer.Written(path, digest, found[1], found[2], False) if found and found[0] == digest else None
     return _as_left(path, standing) if cache.digest_of(standing) == digest else None
 
@@ -695,7 +700,7 @@ def _as_left(path: str, entry: cache.Entry) -> writer.Written:
     return writer.Written(path, cache.digest_of(entry), *cache.stamp_of(entry), False)
 
 
-def _render_all(ctx: RenderContext, tasks: list[Task], staging: Path, output: Path,
+def _render_all(ctx: RenderContext, tasks: list[Task], staging: Path, output: Path | None,
                 workers: int) -> Generator[tuple[Job, str, writer.Written, bytes | None], None, None]:
     """Render jobs, in worker processes when there are many."""
     work = [(number, job, standing) for number, (job, _, standing) in enumerate(tasks)]
@@ -758,8 +763,10 @@ def _read_output(rel: str, staging: Path, output: Path) -> bytes:
         return (output / rel).read_bytes()
 
 
-def _stage_one(rel: str, data: bytes, old: dict[str, cache.Entry], staging: Path, output: Path) -> writer.Written:
-    return _settle(rel, data, _standing(f"{output}{os.sep}{rel}", old.get(rel)), staging, output)
+def _stage_one(rel: str, data: bytes, old: dict[str, cache.Entry], staging: Path,
+               output: Path | None) -> writer.Written:
+    standing = _standing(f"{output}{os.sep}{rel}", old.get(rel)) if output is not None else None
+    return _settle(rel, data, standing, staging, output)
 
 
 def _record(rel: str, written: writer.Written, fingerprint: str, new: dict[str, cache.Entry],

@@ -45,9 +45,14 @@ def check_output_folder(output: Path) -> None:
     """Refuse to manage a non-empty folder that groupdir did not make (pruning would delete its files)."""
     if output.exists() and not output.is_dir():
         raise OutputError(f"output '{output}' exists and is not a folder")
-    if output.is_dir() and not (output / MARKER).exists() and any(output.iterdir()):
+    if not (output / MARKER).exists() and holds_files(output):
         raise OutputError(f"output folder '{output}' is not empty and was not made by groupdir; "
                           "choose an empty or new folder")
+
+
+def holds_files(output: Path) -> bool:
+    """Whether the output folder exists and holds anything."""
+    return output.is_dir() and any(output.iterdir())
 
 
 def recover(output: Path) -> None:
@@ -61,10 +66,10 @@ def recover(output: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def stage(staging: Path, path: str, data: bytes) -> Written:
-    """Write one output into staging. Written straight, with plain string paths: its folder is only made when
-    the open finds it missing (a group's three files share one), which at a million files saves millions of
-    system calls and Path objects."""
+def stage(staging: Path, path: str, data: bytes, digest: str | None = None) -> Written:
+    """Write one output into staging (`digest`: its content_digest, when the caller has it). Written straight,
+    with plain string paths: its folder is only made when the open finds it missing (a group's three files share
+    one), which at a million files saves millions of system calls and Path objects."""
     target = os.path.join(staging, path)
     try:
         handle = _create(target)
@@ -83,7 +88,7 @@ def stage(staging: Path, path: str, data: bytes) -> Written:
         stat = os.fstat(handle)
     finally:
         os.close(handle)
-    return Written(path, content_digest(data), stat.st_size, stat.st_mtime_ns, True)
+    return Written(path, digest or content_digest(data), stat.st_size, stat.st_mtime_ns, True)
 
 
 def _create(target: str) -> int:
@@ -123,7 +128,7 @@ def existing_digest(output: Path, path: str) -> tuple[str, int, int] | None:
 def publish(output: Path, staging: Path, removals: list[str]) -> None:
     """Move staged files into the output and delete removals; the ready marker makes it restartable."""
     (staging / MARKER).write_bytes(b"groupdir output folder\n")
-    if not output.exists() or not any(output.iterdir()):
+    if not holds_files(output):
         # A first build: the staging folder becomes the output in one rename.
         if output.exists():
             output.rmdir()

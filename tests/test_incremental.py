@@ -192,6 +192,22 @@ def test_cache_gives_the_same_output_as_a_clean_build(make_site: MakeSite, tmp_p
     assert tree(root / "output") == {k: v for k, v in tree(clean).items()}
 
 
+def test_a_first_build_looks_for_no_output_file_and_one_without_state_for_every_one(
+        make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_site()
+    looked: list[str] = []
+    look = generator.writer.existing_digest
+    monkeypatch.setattr(generator.writer, "existing_digest",
+                        lambda output, path: looked.append(path) or look(output, path))
+    first = run_build(root, use_cache=False)
+    assert first.ok and len(first.written) > 30
+    # The search index's files are staged apart from the pages, and still look.
+    assert [path for path in looked if not path.startswith(generator.build.INDEX_DIR)] == []
+    second = run_build(root, use_cache=False)  # no state: every page is compared with the file in the output
+    assert second.ok and second.written == [] and second.unchanged == first.outputs
+    assert "groups/alpha-alumni/index.html" in looked and len(looked) >= first.outputs - 5
+
+
 def test_corrupt_cache_is_ignored(make_site: MakeSite) -> None:
     root = make_site()
     first = run_build(root)
