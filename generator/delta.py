@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import plan, routes
-from generator.assemble import RelatedChooser, Site, keeps_place, related_fields, related_key, related_runs
+from generator.assemble import RelatedChooser, Site, keeps_place, rechosen, related_fields, related_key, related_runs
 from generator.derive import with_as_of
 from generator.diagnostics import Diagnostic
 from generator.loading import SourceResult
@@ -158,22 +158,12 @@ def _replaced(docs: tuple[Document, ...], new: dict[tuple[str, str], Document]) 
 def _rechosen(site: Site, last: Site, changed: list[int], kept: tuple[str, RelatedChooser] | None) -> tuple[
         Site, list[int], tuple[str, RelatedChooser]]:
     """The Site with the related groups chosen again for the cards whose candidates include a card at `changed`
-    (whose size, status or named related groups changed): the others' candidates, and their order, are the
-    same. The last chooser is taken over when it holds for the last Site, else made for it (0.1-0.2 s at
-    100,000 groups); either way it is patched for the changed cards."""
-    base = kept[1] if kept is not None and kept[0] == last.related_key else \
-        RelatedChooser(last.cards, last.index, last.taxonomies)
-    chooser = base.after(site.cards, changed)
-    again = chooser.touched_by(changed)
-    related = list(last.related)
-    for place, answer in zip(again, chooser.choose(again), strict=True):
-        related[place] = answer
+    (generator.assemble.rechosen), with the last chooser when it holds for the last Site."""
+    related, related_at, chooser = rechosen(last, site.cards, changed,
+                                            kept[1] if kept is not None and kept[0] == last.related_key else None)
     runs = related_runs(site.cards, last.related_runs, changed)
     key = related_key(runs)
-    related_at = [place for place in again if related[place] != last.related[place]]
-    site = dataclasses.replace(site, related=tuple(related) if related_at else last.related, related_key=key,
-                               related_runs=runs)
-    return site, related_at, (key, chooser)
+    return dataclasses.replace(site, related=related, related_key=key, related_runs=runs), related_at, (key, chooser)
 
 
 def _dated(result: SourceResult, config: SiteConfig, last: Site) -> SourceResult | None:

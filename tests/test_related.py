@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
 import generator.build
 from generator.assemble import RelatedChooser, choose_all
-from tests.conftest import MakeSite, run_build
+from tests.conftest import MakeSite, run_build, tree
 from tests.test_scale_fixture import write_synthetic_site
 
 # Every group but the anchor is in the "industry" category and online, unless it says otherwise; so what each
@@ -101,3 +102,33 @@ def test_a_chooser_patched_for_changed_cards_chooses_what_a_new_one_does(tmp_pat
         assert patched.choose(again) == [after[place] for place in again]
         assert (base.by_size, base.rank) == (RelatedChooser(site.cards, site.index, site.taxonomies).by_size,
                                              RelatedChooser(site.cards, site.index, site.taxonomies).rank)
+
+
+@pytest.mark.parametrize("kept", [True], ids=["state kept in memory"])
+def test_a_rebuild_after_a_size_change_chooses_again_only_near_the_changed_group(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: bool) -> None:
+    """A rebuild after one group's size changed within its band (its place and terms kept), not patched by
+    generator.delta: related groups are chosen again only for the cards whose candidates include it
+    (assemble.rechosen), and the site and its files are those a clean build makes."""
+    root = write_synthetic_site(tmp_path / "site", 200)
+    first = run_build(root, use_cache=not kept)
+    path = root / "content/groups/g00042.yaml"
+    path.write_text(path.read_text("utf-8").replace(f"members: {42 * 7919 % 300000}\n", "members: 99999\n"),
+                    "utf-8")
+    chosen: list[int] = []
+    original = RelatedChooser.choose
+
+    def watched(chooser: RelatedChooser, positions: Iterable[int]) -> list[tuple[int, ...]]:
+        places = list(positions)
+        chosen.append(len(places))
+        return original(chooser, places)
+
+    monkeypatch.setattr(RelatedChooser, "choose", watched)
+    again = run_build(root, state=first.state, use_cache=False) if kept else run_build(root)
+    monkeypatch.undo()
+    clean = run_build(root, tmp_path / "clean", use_cache=False)
+    assert first.site is not None and again.site is not None and clean.site is not None
+    assert again.site.cards[again.site.index["g00042"]].members == 99999
+    assert again.site.related == clean.site.related != first.site.related  # the size change moved other choices
+    assert tree(root / "output") == tree(tmp_path / "clean")
+    assert chosen and sum(chosen) < len(clean.site.cards) // 2, chosen
