@@ -27,7 +27,7 @@ from generator.diagnostics import Diagnostic, Report, error
 from generator.environment import KnownReferences, template_digests
 from generator.export_rows import ExportRows
 from generator.loading import SourceResult, load_source
-from generator.model import SiteConfig, share_values
+from generator.model import Card, SiteConfig, share_values
 from generator.options import CACHE_DIR, BuildOptions, BuildResult
 from generator.plan import Job
 from generator.records import CardRecords, RecordStore
@@ -86,12 +86,15 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
     previous = state.parsed if state else {}
     results: dict[str, SourceResult] = {}
     todo: list[SourceFile] = []
+    replaced: dict[str, Card] = {}  # the last build's cards of the files read again
     for source in sources:
         hit = previous.get(source.path)
         if hit is not None and hit[0] == source.stamp and hit[1] == config_key:
             results[source.path] = hit[2]
         else:
             todo.append(source)
+            if hit is not None and hit[1] == config_key:
+                replaced.update((card.slug, card) for card in hit[2].cards)
     loader = _Loader(options.source, config, options.drafts, store.path if store is not None else None)
     known: dict[Any, Any] = {}
     for done, result in enumerate(_map(loader, todo, options.workers), start=1):
@@ -110,7 +113,7 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
     started = time.perf_counter()
     last = state.group_jobs.site if state is not None and state.group_jobs is not None else None
     site, problems = assemble(config, ordered, options.source, state.related if state else None, last,
-                              _choose_related(options.workers))
+                              _choose_related(options.workers), replaced)
     report.extend(problems)
     timings["assemble"] = time.perf_counter() - started
     parsed = {s.path: (s.stamp, config_key, results[s.path]) for s in sources}

@@ -159,7 +159,7 @@ def _rechosen(site: Site, last: Site, changed: list[int], kept: tuple[str, Relat
         Site, list[int], tuple[str, RelatedChooser]]:
     """The Site with the related groups chosen again for the cards whose candidates include a card at `changed`
     (generator.assemble.rechosen), with the last chooser when it holds for the last Site."""
-    related, related_at, chooser = rechosen(last, site.cards, changed,
+    related, related_at, chooser = rechosen(last.cards, last.related, site.cards, last.index, last.taxonomies, changed,
                                             kept[1] if kept is not None and kept[0] == last.related_key else None)
     runs = related_runs(site.cards, last.related_runs, changed)
     key = related_key(runs)
