@@ -14,11 +14,15 @@ _CONTROL_INSIDE = re.compile(r"[\x00-\x1f\x7f]")
 _NOT_IN_URLS = frozenset('"<>\\^`{|} ')
 _URL_SAFE = "/:@!$&'()*+,;=-._~?#%[]"
 BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(text: str) -> str:
-    """Text from content without direction overrides: they make text read differently from what it is."""
-    return text.translate(BIDI_CONTROLS)
+    """Text from content without direction overrides: they make text read differently from what it is.
+
+    Only a text that holds one is translated: translating a text with any character beyond ASCII costs a table
+    lookup per character (94 us for 1,250 characters, against 14 us to search them)."""
+    return text if text.isascii() or not _BIDI.search(text) else text.translate(BIDI_CONTROLS)
 
 
 _LATIN_EXTRA = {"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L",

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.text import _LATIN_EXTRA, fold_latin
+from generator.text import _LATIN_EXTRA, clean_text, fold_latin
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -50,3 +50,19 @@ _MIXED = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.s
 @given(_MIXED)
 def test_fold_latin_follows_the_rule_for_any_text(text: str) -> None:
     assert fold_latin(text) == _one_char_at_a_time(text)
+
+
+# The explicit embeddings and overrides (U+202A-U+202E) and the isolates (U+2066-U+2069), as Unicode's
+# bidirectional algorithm (UAX #9) lists them.
+DIRECTION_CONTROLS = [chr(code) for code in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]]
+
+
+@pytest.mark.parametrize("control", DIRECTION_CONTROLS, ids=[f"U+{ord(c):04X}" for c in DIRECTION_CONTROLS])
+@pytest.mark.parametrize("around", ["Zurich ", "Zürich ", "東京 "])
+def test_clean_text_drops_every_direction_control(control: str, around: str) -> None:
+    assert clean_text(f"{around}{control}gnp.exe{control}") == f"{around}gnp.exe"
+
+
+@given(st.text())
+def test_clean_text_keeps_every_other_character(text: str) -> None:
+    assert clean_text(text) == "".join(char for char in text if char not in DIRECTION_CONTROLS)
