@@ -52,6 +52,7 @@ HEADER = (FORMAT, __version__, _code())
 
 
 _ENTRY = struct.Struct("<qq16s")  # size, mtime_ns, content digest; the fingerprint follows, in UTF-8
+_DIGEST_AT = struct.calcsize("<qq")
 
 
 def entry(fingerprint: str, digest: str, size: int, mtime_ns: int) -> Entry:
@@ -66,7 +67,7 @@ def fingerprint_of(entry: Entry) -> str:
 
 
 def digest_of(entry: Entry) -> str:
-    return entry[16:_ENTRY.size].hex()
+    return entry[_DIGEST_AT:_ENTRY.size].hex()
 
 
 def stamp_of(entry: Entry) -> tuple[int, int]:

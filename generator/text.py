@@ -14,7 +14,7 @@ _CONTROL_INSIDE = re.compile(r"[\x00-\x1f\x7f]")
 _NOT_IN_URLS = frozenset('"<>\\^`{|} ')
 _URL_SAFE = "/:@!$&'()*+,;=-._~?#%[]"
 BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI = re.compile("[" + "".join(map(chr, BIDI_CONTROLS)) + "]")
 
 
 def clean_text(text: str) -> str:
