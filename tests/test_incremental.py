@@ -203,9 +203,10 @@ def test_a_first_build_looks_for_no_output_file_and_one_without_state_for_every_
     assert first.ok and len(first.written) > 30
     # The search index's files are staged apart from the pages, and still look.
     assert [path for path in looked if not path.startswith(generator.build.INDEX_DIR)] == []
-    second = run_build(root, use_cache=False)  # no state: every page is compared with the file in the output
+    looked.clear()
+    second = run_build(root, use_cache=False)  # no state: every output is compared with the file in the output
     assert second.ok and second.written == [] and second.unchanged == first.outputs
-    assert "groups/alpha-alumni/index.html" in looked and len(looked) >= first.outputs - 5
+    assert sorted(looked) == sorted(first.written)
 
 
 def test_corrupt_cache_is_ignored(make_site: MakeSite) -> None:
