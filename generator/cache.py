@@ -17,6 +17,7 @@ import itertools
 import os
 import pickle
 import struct
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NewType, TypeAlias, TypeVar
@@ -147,30 +148,48 @@ def load_state(path: Path) -> BuildState:
     """The state in `path` with its journal replayed, or an empty state when it is missing, damaged, pending
     or of another version.
 
-    The base is read twice (checksum, then unpickling) rather than held whole in memory: at a million groups
-    it is over a gigabyte.
+    The base is read twice rather than held whole in memory (at a million groups it is over a gigabyte): its
+    checksum is worked out by a thread while this one unpickles it (hashing lets go of the interpreter lock), and
+    nothing unpickled is used unless the checksum matches.
     """
     if pending_path(path).exists():
         return BuildState()
+    checked: list[bool] = []
+    checker: threading.Thread | None = None
     try:
         with path.open("rb") as stream:
             size = os.fstat(stream.fileno()).st_size
-            if size <= _TOKEN + _CHECKSUM or not _checksum_matches(stream, size - _CHECKSUM):
+            if size <= _TOKEN + _CHECKSUM:
                 return BuildState()
-            stream.seek(0)
+            checker = threading.Thread(target=lambda: checked.append(_file_checksum_matches(path, size)))
+            checker.start()
             token = stream.read(_TOKEN)
             header, related = pickle.load(stream)
             if header != HEADER:
                 return BuildState()
             parsed, outputs, exports = _load_in_runs(stream), _load_in_runs(stream), _load_in_runs(stream)
+        checker.join()
+        if checked != [True]:
+            return BuildState()
         state = BuildState(parsed, outputs, True, related, exports)
         journal = _replay(journal_path(path), token, state)
     except Exception:
         return BuildState()
+    finally:
+        if checker is not None:
+            checker.join()
     if journal is None:
         return BuildState()
     state.saved = Saved(token, size, journal)
     return state
+
+
+def _file_checksum_matches(path: Path, size: int) -> bool:
+    try:
+        with path.open("rb") as stream:
+            return _checksum_matches(stream, size - _CHECKSUM)
+    except OSError:
+        return False
 
 
 def _checksum_matches(stream: BinaryIO, length: int) -> bool:

@@ -224,6 +224,21 @@ def test_corrupt_cache_is_ignored(make_site: MakeSite) -> None:
     assert tree(root / "output") == before
 
 
+def test_a_damaged_base_that_still_unpickles_is_not_trusted(make_site: MakeSite) -> None:
+    """The checksum is worked out beside the unpickling: a base whose damage leaves a pickle that loads (a slug
+    spelt otherwise) still gives no state."""
+    root = make_site()
+    run_build(root)
+    base, _ = _state_files(root)
+    assert generator.cache.load_state(base).loaded_ok
+    data = base.read_bytes()
+    assert data.count(b"alpha-alumni") > 1
+    base.write_bytes(data.replace(b"alpha-alumni", b"alpha-alumnj", 1))
+    assert not generator.cache.load_state(base).loaded_ok
+    base.write_bytes(data)
+    assert generator.cache.load_state(base).loaded_ok
+
+
 def _state_files(root: Path) -> tuple[Path, Path]:
     base = next((root / CACHE_DIR).glob("state-*.pickle"))
     return base, generator.cache.journal_path(base)
