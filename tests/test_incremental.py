@@ -717,6 +717,35 @@ def test_a_changed_or_missing_output_file_is_restored(make_site: MakeSite, monke
     assert tree(root / "output") == before
 
 
+@pytest.mark.parametrize("beside", [False, True])
+def test_a_build_with_an_edit_still_restores_changed_or_missing_output_files(make_site: MakeSite, tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch,
+                                                                             beside: bool) -> None:
+    """The outputs a group's edit leaves alone are checked against their files too: by the build, or from
+    STAMPS_BESIDE_MIN outputs by a process beside it."""
+    monkeypatch.setattr(generator.build, "STAMPS_BESIDE_MIN", 0 if beside else 10**9)
+    root = make_site()
+    run_build(root, jobs=2)
+    (root / "content/groups/alpha-alumni.yaml").write_text(GROUP_A.replace("members: 450", "members: 451"), "utf-8")
+    (root / "output/groups/beta-builders/badge.svg").write_text("tampered", "utf-8")
+    (root / "output/tags/construction/index.html").unlink()  # Beta's tag alone: the edit leaves both alone
+    found: list[frozenset[str] | None] = []  # what the process beside found, handed to _altered
+    real = generator.build._altered
+
+    def altered(*args: Any, **kwargs: Any) -> Any:
+        found.append(kwargs.get("moved"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(generator.build, "_altered", altered)
+    result = run_build(root, jobs=2)
+    assert result.ok and "groups/alpha-alumni/index.html" in result.written
+    spoilt = {"groups/beta-builders/badge.svg", "tags/construction/index.html"}
+    assert spoilt <= set(result.written)
+    assert found == [frozenset(spoilt)] if beside else found == [None]
+    assert run_build(root, tmp_path / "clean", use_cache=False).ok
+    assert tree(root / "output") == tree(tmp_path / "clean")
+
+
 def test_any_input_change_is_seen(make_site: MakeSite) -> None:
     root = make_site()
     run_build(root)
