@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from generator import cache, collector, delta, export_rows, manifest, plan, writer
+from generator import cache, collector, delta, export_rows, manifest, plan, plan_memo, writer
 from generator.assemble import ChooseAll, RelatedChooser, RelatedGroups, Site, assemble, choose_all, date_cards
 from generator.assets import AssetError, publish_assets
 from generator.config import load_config
@@ -59,6 +59,9 @@ class Loaded:
     report: Report
     parsed: dict[str, tuple[tuple[int, int], str, SourceResult]]
     patched: delta.Patched | None = None  # when the preview's last Site was patched (generator.delta)
+    # The last build's cards of the files read again, by slug, when every other file was read by it too (under
+    # the same configuration) and none is gone; else None.
+    replaced: dict[str, Card] | None = None
 
 
 def load_site(options: BuildOptions, state: cache.BuildState | None = None,
@@ -88,6 +91,7 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
     results: dict[str, SourceResult] = {}
     todo: list[SourceFile] = []
     replaced: dict[str, Card] = {}  # the last build's cards of the files read again
+    every_file_known = len(previous) == len(sources)
     for source in sources:
         hit = previous.get(source.path)
         if hit is not None and hit[0] == source.stamp and hit[1] == config_key:
@@ -96,6 +100,8 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
             todo.append(source)
             if hit is not None and hit[1] == config_key:
                 replaced.update((card.slug, card) for card in hit[2].cards)
+            else:
+                every_file_known = False
     loader = _Loader(options.source, config, options.drafts, store.path if store is not None else None)
     known: dict[Any, Any] = {}
     for done, result in enumerate(_map(loader, todo, options.workers), start=1):
@@ -118,7 +124,8 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
     report.extend(problems)
     timings["assemble"] = time.perf_counter() - started
     parsed = {s.path: (s.stamp, config_key, results[s.path]) for s in sources}
-    return Loaded(config, site, {s.path: s for s in sources}, report, parsed)
+    return Loaded(config, site, {s.path: s for s in sources}, report, parsed,
+                  replaced=replaced if every_file_known else None)
 
 
 def _patched(options: BuildOptions, config: SiteConfig, config_key: str, state: cache.BuildState | None,
@@ -325,6 +332,13 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
         groups = plan.group_jobs(site, state.group_jobs, keep=options.pages_published is not None,
                                  changed_at=[p for p, _ in patched.changed] if patched is not None else None,
                                  shown_by=shown_by, related_at=patched.related_at if patched is not None else None)
+    # The command line keeps no plan in memory: the last one's listing pages and runs come from its memo.
+    memo_file = cache.plan_memo_path(options.source / CACHE_DIR, output) \
+        if options.use_cache and state.group_jobs is None and patched is None else None
+    if memo_file is not None:
+        memo_key = plan_memo.shape_key(site, options.drafts)
+        changed = plan_memo.changed_places(site, loaded.replaced) if state.loaded_ok else None
+        groups = plan_memo.resumed(groups, memo_file, state.saved, memo_key, changed)
     all_cards = plan.cards_digest(site, groups)
     search_key = digest(f"search|{all_cards}|{config_key}")
     standing = _unchanged_files(old, INDEX_DIR, search_key, output, probe=INDEX_META)
@@ -467,6 +481,8 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                                            patched.chooser if patched is not None else None)
         if options.use_cache:
             cache.save_state(state_file, result.state, state)
+            if memo_file is not None:
+                plan_memo.save(memo_file, groups, result.state.saved, memo_key)
             if not result.report.items:
                 manifest.write(cache.manifest_path(options.source / CACHE_DIR, output),
                                manifest.Manifest(inputs, _outputs_digest(old, new, last), result.records, len(new)))

@@ -120,6 +120,11 @@ def layouts_path(cache_dir: Path, output: Path) -> Path:
     return cache_dir / f"exports-{_output_key(output)}.layout"
 
 
+def plan_memo_path(cache_dir: Path, output: Path) -> Path:
+    """What the last command-line build's plan left for the next into the same output (generator.plan_memo)."""
+    return cache_dir / f"plan-{_output_key(output)}.memo"
+
+
 def search_parts_path(cache_dir: Path, output: Path, part: str) -> Path:
     """Parts of the search index (generator.search.known) from the last build into the same output."""
     return cache_dir / f"search-{part}-{_output_key(output)}.bin"

@@ -19,7 +19,7 @@ from itertools import chain
 from generator import exports, routes
 from generator.assemble import RelatedGroups, Site, Term
 from generator.derive import digest
-from generator.model import Card, Document
+from generator.model import Card, Document, tuple_pickled
 
 HOME_FEATURED = 6
 HOME_RECENT = 6
@@ -30,6 +30,7 @@ SWEET_SPOT = ("100-999", "1000-9999")  # the size bands the home page counts as 
 RUN = 1000  # cards per run of rows whose digest a plan keeps (see _runs); a page of the exports is ten runs
 
 
+@tuple_pickled  # the plan's memo keeps every listing page's job (generator.plan_memo); workers are sent jobs
 @dataclass(frozen=True, slots=True)
 class Job:
     path: str  # output path, e.g. "groups/rust-berlin/index.html"

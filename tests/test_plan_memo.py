@@ -1,0 +1,133 @@
+"""The command line's plan memo (generator.plan_memo): the last plan's listing pages and runs of rows are taken
+over only where they cannot differ, and a plan made with them equals one made afresh."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import generator.cache
+import generator.plan
+from generator.options import CACHE_DIR
+from tests.conftest import run_build, tree
+from tests.test_scale_fixture import write_synthetic_site
+
+GROUPS = 120
+
+
+def _file(root: Path, number: int) -> Path:
+    return root / f"content/groups/g{number:05d}.yaml"
+
+
+def _replace(root: Path, number: int, old: str, new: str) -> None:
+    path = _file(root, number)
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), "utf-8")
+
+
+def _moved(root: Path) -> None:
+    """A group's file renamed, its slug kept and its summary changed: no file read again holds the old card."""
+    text = _file(root, 30).read_text("utf-8")
+    _file(root, 30).unlink()
+    (root / "content/groups/renamed.yaml").write_text(
+        "slug: g00030\n" + text.replace("Summary of group 30.", "Summary of a renamed file."), "utf-8")
+
+
+# Each edit, and whether the last plan's listing pages can be taken over.
+EDITS: dict[str, tuple[Callable[[Path], None], bool]] = {
+    "summary": (lambda root: _replace(root, 10, "Summary of group 10.", "A new summary."), True),
+    "members": (lambda root: _replace(root, 11, "members: 87109", "members: 87110"), True),
+    "two groups": (lambda root: (_replace(root, 12, "Summary of group 12.", "Twelve."),
+                                 _replace(root, 99, "Summary of group 99.", "Ninety-nine.")), True),
+    "tag": (lambda root: _replace(root, 10, "tags: [python, energy]", "tags: [python, health]"), False),
+    "name": (lambda root: _replace(root, 10, "name: Group 00010 Berlin", "name: Aardvark 10"), False),
+    "added": (lambda root: shutil.copy(_file(root, 5), root / "content/groups/added.yaml"), False),
+    "removed": (lambda root: _file(root, 20).unlink(), False),
+    "moved": (_moved, False),
+}
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch, name: str) -> list[int]:
+    calls: list[int] = []
+    real = getattr(generator.plan, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(generator.plan, name, counted)
+    return calls
+
+
+def _fingerprints(result: Any) -> dict[str, str]:
+    return {path: generator.cache.fingerprint_of(entry) for path, entry in result.state.outputs.items()}
+
+
+def _fresh(root: Path, tmp_path: Path) -> Any:
+    """A build of the same content in a folder of its own, with no cache."""
+    fresh = tmp_path / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("output", CACHE_DIR))
+    result = run_build(fresh)
+    assert result.ok
+    return result
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_a_plan_with_the_memo_equals_a_fresh_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str) -> None:
+    monkeypatch.setattr(generator.plan, "RUN", 10)  # runs of rows of ten groups: twelve of them
+    root = write_synthetic_site(tmp_path / "site", GROUPS)
+    assert run_build(root).ok
+    change, taken_over = EDITS[edit]
+    change(root)
+    pages, runs = _counting(monkeypatch, "listing_job"), _counting(monkeypatch, "_run_digest")
+    result = run_build(root)
+    assert result.ok
+    made_pages, made_runs = len(pages), len(runs)
+    pages.clear()
+    runs.clear()
+    fresh = _fresh(root, tmp_path)
+    assert (made_pages < len(pages) // 2 and made_runs < len(runs) // 2) == taken_over, (made_pages, len(pages))
+    assert _fingerprints(result) == _fingerprints(fresh)
+    assert tree(root / "output") == tree(tmp_path / "fresh/output")
+    assert run_build(root).rendered == []
+
+
+def _memo(root: Path) -> Path:
+    return next((root / CACHE_DIR).glob("plan-*.memo"))
+
+
+@pytest.mark.parametrize("spoil", ["older memo", "damaged memo", "no memo"])
+def test_a_memo_not_saved_with_the_state_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      spoil: str) -> None:
+    """A memo left by an earlier build than the state's (as a build killed between saving the two leaves it),
+    or damaged, or missing: the plan is made afresh, and equals a fresh one."""
+    root = write_synthetic_site(tmp_path / "site", GROUPS)
+    assert run_build(root).ok
+    older = _memo(root).read_bytes()
+    EDITS["summary"][0](root)
+    assert run_build(root).ok
+    if spoil == "older memo":
+        _memo(root).write_bytes(older)
+    elif spoil == "damaged memo":
+        data = bytearray(_memo(root).read_bytes())
+        data[len(data) // 2] ^= 0x01
+        _memo(root).write_bytes(bytes(data))
+    else:
+        _memo(root).unlink()
+    _replace(root, 40, "Summary of group 40.", "Forty.")
+    pages = _counting(monkeypatch, "listing_job")
+    result = run_build(root)
+    assert result.ok
+    made = len(pages)
+    pages.clear()
+    fresh = _fresh(root, tmp_path)
+    assert made == len(pages)
+    assert _fingerprints(result) == _fingerprints(fresh)
+    assert tree(root / "output") == tree(tmp_path / "fresh/output")
+    assert _memo(root).exists()  # made again for the next build
