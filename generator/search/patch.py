@@ -37,6 +37,7 @@ from generator.search.builder import (
     url_pattern,
 )
 from generator.search.codec import order_key
+from generator.search.facets import FACET_KEYS, FacetTable
 from generator.search.known import KnownAggregates, KnownTerms, Weights
 from generator.search.made import Made
 from generator.search.terms import Layout, TermWriter
@@ -123,7 +124,7 @@ def _keeps_places(last: Made, docs: Sequence[Card], changed: Sequence[int]) -> b
             row = encoder.row(encoder.values(docs[doc]))
         except KeyError:  # a facet value the last index did not have
             return False
-        if row != last.rows[doc]:
+        if row != last.rows[doc] or not _keeps_labels(last.table, encoder.codes, docs[doc]):
             return False
     folded = _Folded(docs)
     if not _in_order(range(len(docs)), changed, lambda doc: doc_key(docs[doc], folded[doc])):
@@ -134,6 +135,17 @@ def _keeps_places(last: Made, docs: Sequence[Card], changed: Sequence[int]) -> b
         if not _in_order(order, places, lambda doc, key=key: key(docs[doc], folded[doc], doc)):  # type: ignore[misc]
             return False
     return True
+
+
+_COUNTRY, _INDUSTRY = FACET_KEYS.index("country"), FACET_KEYS.index("industry")
+
+
+def _keeps_labels(table: FacetTable, codes: list[dict[str, int]], card: Card) -> bool:
+    """Whether the group spells its country and industry as the facet table shows them: a value's label is the
+    first of the groups' spellings of it (FacetTable.build), which another spelling could change."""
+    return all(table.values[facet][codes[facet][slug]][1] == name
+               for facet, slug, name in ((_COUNTRY, card.country_slug, card.country),
+                                         (_INDUSTRY, card.industry_slug, card.industry)) if slug)
 
 
 def _in_order(order: Sequence[int], places: Iterable[int], key: Callable[[int], tuple[object, ...]]) -> bool:

@@ -121,6 +121,7 @@ def test_patches_follow_each_other(cards: list[Card], tmp_path: Path) -> None:
 @pytest.mark.parametrize("edit", [
     "members: the doc order", "name: the A-Z sort", "founded: the newest sort", "activity: a facet and a sort",
     "visibility: a facet alone", "languages: a facet alone",
+    "country spelt otherwise: a facet's label", "industry spelt otherwise: a facet's label",
     "a group added", "a group removed", "layout",
 ])
 def test_a_patch_is_refused_when_the_index_would_not_be_the_same_elsewhere(cards: list[Card], tmp_path: Path,
@@ -143,6 +144,10 @@ def test_a_patch_is_refused_when_the_index_would_not_be_the_same_elsewhere(cards
         edited[3] = _remade(cards[3], visibility="invite" if cards[3].visibility != "invite" else "open")
     elif edit.startswith("languages"):
         edited[3] = _remade(cards[3], languages=(*cards[3].languages, "zz"))
+    elif edit.startswith("country"):  # the same slug: the label is the first of the groups' spellings
+        edited[3] = _remade(cards[3], country=cards[3].country.upper())
+    elif edit.startswith("industry"):
+        edited[3] = _remade(cards[3], industry=cards[3].industry.upper())
     elif edit == "a group added":
         edited.append(_remade(cards[3], slug="a-new-group"))
     elif edit == "a group removed":
