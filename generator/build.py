@@ -353,13 +353,13 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             stage_search = functools.partial(_stage_search, site, ctx, staging, output, old, parts)
             search_files = stack.enter_context(_beside(stage_search, beside and options.pages_published is None))
             with collector.paused(keep=True):  # the plan: long-lived objects
-                made = delta.patch_plan(site, patched, groups, all_cards) if patched is not None else None
+                made = delta.patch_plan(site, patched, groups) if patched is not None else None
                 if made is not None:
                     jobs, home, pages = made.jobs, made.home, made.before.pages
                     _sitemap_maker(ctx, pages)
                 else:
                     home = plan.home_of(site)
-                    jobs, pages, problems = _plan(site, ctx, all_cards, groups, home)
+                    jobs, pages, problems = _plan(site, ctx, groups, home)
                     if problems:
                         raise _Clash(problems)
                 ctx.home = home
@@ -522,11 +522,11 @@ class _Clash(Exception):
         self.problems = problems
 
 
-def _plan(site: Site, ctx: RenderContext, all_cards: str, groups: plan.GroupJobs,
+def _plan(site: Site, ctx: RenderContext, groups: plan.GroupJobs,
           home: plan.Home) -> tuple[list[Job], list[str], list[Diagnostic]]:
     """Every output's job, the sitemap's included; the pages the sitemap lists; and the outputs that more than
     one source would write."""
-    jobs = list(plan.plan(site, all_cards, groups, home))
+    jobs = list(plan.plan(site, groups, home))
     pages = sitemap_pages(jobs)
     jobs.extend(plan.sitemap_jobs(pages))
     _sitemap_maker(ctx, pages)

@@ -196,7 +196,7 @@ def patch_records(patched: Patched) -> CardRecords:
     return placed
 
 
-def patch_plan(site: Site, patched: Patched, groups: GroupJobs, all_cards: str) -> PatchedPlan | None:
+def patch_plan(site: Site, patched: Patched, groups: GroupJobs) -> PatchedPlan | None:
     """The last plan with the jobs that show a changed card or document made again; None when a job made again
     is not in the last plan (the outputs would not be the last build's)."""
     kept, positions = patched.before, [position for position, _ in patched.changed]
@@ -204,7 +204,7 @@ def patch_plan(site: Site, patched: Patched, groups: GroupJobs, all_cards: str) 
     replaced: list[int] = []
     if groups.keep:  # for the next plan: every listing page's job (those made again replace theirs below)
         groups.listings.update(groups.last_listings)
-    for job in _remade(site, positions, patched.documents, groups, all_cards):
+    for job in _remade(site, positions, patched.documents, groups):
         place = kept.where.get(job.path)
         if place is None:
             return None
@@ -220,8 +220,7 @@ def patch_plan(site: Site, patched: Patched, groups: GroupJobs, all_cards: str) 
     return PatchedPlan(jobs, replaced, home, kept)
 
 
-def _remade(site: Site, positions: Sequence[int], documents: Sequence[Document], groups: GroupJobs,
-            all_cards: str) -> Iterator[Job]:
+def _remade(site: Site, positions: Sequence[int], documents: Sequence[Document], groups: GroupJobs) -> Iterator[Job]:
     for slug in groups.remade:
         yield from groups.made[slug][2]
     yield from map(plan.doc_job, documents)
@@ -236,7 +235,7 @@ def _remade(site: Site, positions: Sequence[int], documents: Sequence[Document],
             if groups.keep:
                 listings[(*key, number)] = job
             yield job
-    yield from plan.summary_jobs(site, all_cards, groups)
+    yield from plan.summary_jobs(site, groups)
 
 
 def _holds(indices: Sequence[int], position: int) -> bool:

@@ -131,7 +131,7 @@ def _touched(indices: Sequence[int], start: int, stop: int, changed: Sequence[in
 
 
 def cards_digest(site: Site, groups: GroupJobs | None = None) -> str:
-    """What the search page and the search index are made from: every card, in order."""
+    """What the search index is made from: every card, in order."""
     return _rows_digest(site.cards, "cards", _card_row, groups)
 
 
@@ -308,10 +308,9 @@ class ShownBy:
         return moved
 
 
-def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = None,
-         home: Home | None = None) -> Iterator[Job]:
-    """Every output, in a fixed order (`all_cards`: cards_digest(site), `groups`: group_jobs(site), `home`:
-    home_of(site), if the caller has them already)."""
+def plan(site: Site, groups: GroupJobs | None = None, home: Home | None = None) -> Iterator[Job]:
+    """Every output, in a fixed order (`groups`: group_jobs(site), `home`: home_of(site), if the caller has them
+    already)."""
     home_page, feed_xml, feed_json = home_jobs(site, home or home_of(site))
     yield home_page
 
@@ -329,7 +328,7 @@ def plan(site: Site, all_cards: str | None = None, groups: GroupJobs | None = No
         for term in taxonomy.terms:
             yield from listing_jobs(site, *term_listing(dimension, term), groups)
 
-    summaries = summary_jobs(site, all_cards or cards_digest(site), groups)
+    summaries = summary_jobs(site, groups)
     docs_index = {kind: next(summaries) for kind in ("guide", "milestone")}
     for kind, docs in (("guide", site.guides), ("milestone", site.milestones)):
         yield docs_index[kind]
@@ -360,7 +359,7 @@ def milestones_feed_job(site: Site) -> Job:
     return Job("milestones/feed.xml", "feed", "", ("milestones",), digest(repr(site.milestones[:FEED_ENTRIES])))
 
 
-def summary_jobs(site: Site, all_cards: str, groups: GroupJobs | None) -> Iterator[Job]:
+def summary_jobs(site: Site, groups: GroupJobs | None) -> Iterator[Job]:
     """The jobs made from a row of every group: the guides' and milestones' indexes (the milestones show
     figures computed from every group), the search page, the statistics and the exports, in that order."""
     cards = site.cards
@@ -370,7 +369,9 @@ def summary_jobs(site: Site, all_cards: str, groups: GroupJobs | None) -> Iterat
         # The milestones' index shows figures computed from every group: made late, as the statistics are.
         yield Job(routes.output_path(index_url), "docs", f"{kind}s.html", (kind,), digest(repr(docs) + extra),
                   late=kind == "milestone")
-    yield Job("search/index.html", "search", "search.html", (), all_cards, late=True)
+    # The search page shows each facet's values and counts before any search (the index holds the rest).
+    faceted = _rows_digest(cards, "faceted", _faceted_row, groups)
+    yield Job("search/index.html", "search", "search.html", (), faceted, late=True)
     counted = _rows_digest(cards, "counted", _counted_row, groups)
     yield Job("stats/index.html", "stats", "stats.html", (), counted, late=True)
     yield from export_jobs(site, groups)
@@ -378,6 +379,11 @@ def summary_jobs(site: Site, all_cards: str, groups: GroupJobs | None) -> Iterat
 
 def _computed_row(c: Card) -> str:  # what the milestones' computed figures read of a card
     return repr((c.slug, c.founded, c.members, c.members_as_of))
+
+
+def _faceted_row(c: Card) -> str:  # what the search page's facets read of a card (search.facets)
+    return repr((c.category, c.size_band, c.activity, c.country_slug, c.country, c.industry_slug, c.industry,
+                 c.languages, c.visibility))
 
 
 def _counted_row(c: Card) -> str:  # what the statistics page reads of a card

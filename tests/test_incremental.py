@@ -67,7 +67,8 @@ def test_editing_one_group_renders_its_page_and_the_listings_it_is_on(make_site:
     got = rendered(root)
     # Alpha (A-Z first) sits on page 1 of A-Z, its category, tags, location, industry and size pages;
     # Beta names it as related; Gamma and Delta share tags or category with it, so list it as related;
-    # the home page features it; the feed of new groups carries its summary; the search page facets.
+    # the home page features it; the feed of new groups carries its summary. (The search page shows the
+    # facets' values and counts, which a summary leaves alone.)
     expected = {
         "groups/alpha-alumni/index.html",
         "groups/index.html",
@@ -83,13 +84,41 @@ def test_editing_one_group_renders_its_page_and_the_listings_it_is_on(make_site:
         "index.html",
         "groups/feed.xml",
         "groups/feed.json",
-        "search/index.html",
         # The open data: the group's own record, and the exports made from every record.
         "groups/alpha-alumni/index.json",
         "groups.json",
         "groups.csv",
     }
     assert got == expected
+
+
+# Edits of a group and whether the search page (each facet's values and counts) shows them.
+SEARCH_PAGE_EDITS = {
+    "summary": ("summary: Graduates of Alpha.", "summary: Graduates of Alpha, edited.", False),
+    "members within the size band": ("members: 450", "members: 451", False),
+    "members into another size band": ("members: 450", "members: 4500", True),
+    "country": ("country: Switzerland}", "country: Austria}", True),
+    "country spelt otherwise": ("country: Switzerland}", "country: SWITZERLAND}", True),
+    "industry spelt otherwise": ("industry: Higher Education", "industry: Higher education", True),
+    "industry": ("industry: Higher Education", "industry: Adult Education", True),
+    "category": ("category: alumni", "category: industry", True),
+    "activity": ("last_post: 2011-03-20", "last_post: 2009-03-20", True),
+    "languages": ("featured: true", "featured: true\nlanguages: [de]", True),
+    "visibility": ("featured: true", "featured: true\nvisibility: invite", True),
+}
+
+
+@pytest.mark.parametrize("edit", SEARCH_PAGE_EDITS)
+def test_the_search_page_is_made_again_when_a_facet_of_a_group_changes(make_site: MakeSite, tmp_path: Path,
+                                                                       edit: str) -> None:
+    root = make_site()
+    run_build(root)
+    old, new, shown = SEARCH_PAGE_EDITS[edit]
+    assert old in GROUP_A
+    (root / "content/groups/alpha-alumni.yaml").write_text(GROUP_A.replace(old, new), "utf-8")
+    assert ("search/index.html" in rendered(root)) == shown
+    assert run_build(root, tmp_path / "clean", use_cache=False).ok
+    assert tree(root / "output") == tree(tmp_path / "clean")
 
 
 def test_editing_a_description_renders_only_that_page(make_site: MakeSite) -> None:
