@@ -11,6 +11,7 @@ import hashlib
 import os
 import shutil
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
@@ -96,14 +97,22 @@ def _create(target: str) -> int:
 
 
 def stage_stream(staging: Path, path: str, chunks: Iterable[bytes]) -> Written:
-    """Stage a large output from chunks, hashing as it goes, so it never sits whole in memory."""
+    """Stage a large output from chunks, hashing as it goes, so it never sits whole in memory.
+
+    Each chunk is hashed by a thread while this one writes it and makes the next (both let go of the interpreter
+    lock): the 220 MB /groups.csv of 100,000 groups took 0.3 s to hash and as long to write, on every edit."""
     target = staging / path
     target.parent.mkdir(parents=True, exist_ok=True)
     hasher = hashlib.blake2b(digest_size=16)
-    with target.open("wb") as handle:
+    with ThreadPoolExecutor(1) as hashing, target.open("wb") as handle:
+        hashed: Future[None] | None = None
         for chunk in chunks:
-            hasher.update(chunk)
+            if hashed is not None:
+                hashed.result()  # in order: one chunk at a time
+            hashed = hashing.submit(hasher.update, chunk)
             handle.write(chunk)
+        if hashed is not None:
+            hashed.result()
     stat = target.stat()
     return Written(path, hasher.hexdigest(), stat.st_size, stat.st_mtime_ns, True)
 

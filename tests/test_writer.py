@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,18 @@ def test_stage_writes_the_bytes_and_reports_the_file_as_the_disk_has_it(tmp_path
     writer.stage(tmp_path, "groups/a/badge.svg", b"<svg/>")
     assert writer.stage(tmp_path, "groups/a/index.html", b"short").size == 5
     assert target.read_bytes() == b"short" and (tmp_path / "groups/a/badge.svg").read_bytes() == b"<svg/>"
+
+
+def test_a_streamed_output_is_hashed_as_its_bytes_are(tmp_path: Path) -> None:
+    """Chunks of every size (none, one byte, a mebibyte), hashed beside the writing: the digest is the one of
+    the whole file, and the file holds the chunks in order."""
+    rng = random.Random(3)
+    chunks = [rng.randbytes(rng.choice([0, 1, 7, 4096, 1 << 20])) for _ in range(60)]
+    written = writer.stage_stream(tmp_path, "exports/all.csv", iter(chunks))
+    whole = b"".join(chunks)
+    assert (tmp_path / "exports/all.csv").read_bytes() == whole
+    assert written.digest == writer.content_digest(whole) and written.size == len(whole) and written.wrote
+    assert writer.stage_stream(tmp_path, "empty.csv", iter([])).digest == writer.content_digest(b"")
 
 
 def test_stage_under_a_file_is_a_clear_error(tmp_path: Path) -> None:
