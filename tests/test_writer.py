@@ -26,11 +26,14 @@ def test_stage_writes_the_bytes_and_reports_the_file_as_the_disk_has_it(tmp_path
     assert target.read_bytes() == b"short" and (tmp_path / "groups/a/badge.svg").read_bytes() == b"<svg/>"
 
 
-def test_a_streamed_output_is_hashed_as_its_bytes_are(tmp_path: Path) -> None:
-    """Chunks of every size (none, one byte, a mebibyte), hashed beside the writing: the digest is the one of
-    the whole file, and the file holds the chunks in order."""
+@pytest.mark.parametrize("block", [1, 4000, writer.STREAM_BLOCK])
+def test_a_streamed_output_is_hashed_as_its_bytes_are(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      block: int) -> None:
+    """Chunks of every size (none, one byte, a mebibyte) joined into blocks hashed beside the writing: the digest
+    is the one of the whole file, and the file holds the chunks in order."""
+    monkeypatch.setattr(writer, "STREAM_BLOCK", block)
     rng = random.Random(3)
-    chunks = [rng.randbytes(rng.choice([0, 1, 7, 4096, 1 << 20])) for _ in range(60)]
+    chunks = [rng.randbytes(rng.choice([0, 1, 7, 4096, 1 << 20])) for _ in range(60)] + [b"a short tail"]
     written = writer.stage_stream(tmp_path, "exports/all.csv", iter(chunks))
     whole = b"".join(chunks)
     assert (tmp_path / "exports/all.csv").read_bytes() == whole
