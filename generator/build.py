@@ -454,7 +454,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
 
     started = time.perf_counter()
     if state.loaded_ok:
-        removals = sorted(set(old) - set(new))
+        removals = sorted(old.keys() - new.keys())
     else:
         removals = [p for p in writer.all_files(output) if p not in new] if output.exists() else []
     result.removed = removals
