@@ -151,7 +151,8 @@ def test_what_a_given_up_build_left_is_made_by_the_patched_build_after_it(tmp_pa
     root = write_synthetic_site(tmp_path / "site", COUNT)
     calls = patched_calls(monkeypatch)
     result = preview(root)
-    edit(group(root, 43), "summary: Summary of group 43.", "summary: Forty-three.")
+    # A summary and a facet (the search page shows the facets' values and counts).
+    edit(group(root, 43), "summary: Summary of group 43.", "summary: Forty-three.\nvisibility: invite")
     result = preview(root, result.state, frozenset({group(root, 43)}), superseded=lambda: True)
     left = {path for path in result.deferred if not path.endswith("/")}  # files; the index is a folder
     assert calls == [True] and "search/index.html" in left and "groups.json" in left
