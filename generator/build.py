@@ -62,6 +62,7 @@ class Loaded:
     # The last build's cards of the files read again, by slug, when every other file was read by it too (under
     # the same configuration) and none is gone; else None.
     replaced: dict[str, Card] | None = None
+    memo: plan_memo.Memo | None = None  # what the last command-line build left for this one (generator.plan_memo)
 
 
 def load_site(options: BuildOptions, state: cache.BuildState | None = None,
@@ -118,14 +119,19 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
         report.extend(result.diagnostics)
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
-    last = state.group_jobs.site if state is not None and state.group_jobs is not None else None
+    # The last Site: the preview's, else one put back together from the command line's memo.
+    memo = plan_memo.read(cache.plan_memo_path(options.source / CACHE_DIR, options.output), state.saved) \
+        if options.use_cache and state is not None and state.group_jobs is None else None
+    last = state.group_jobs.site if state is not None and state.group_jobs is not None else \
+        plan_memo.last_site(memo, config, ordered, replaced if every_file_known else None,
+                            state.related if state else None)
     site, problems = assemble(config, ordered, options.source, state.related if state else None, last,
                               _choose_related(options.workers), replaced)
     report.extend(problems)
     timings["assemble"] = time.perf_counter() - started
     parsed = {s.path: (s.stamp, config_key, results[s.path]) for s in sources}
     return Loaded(config, site, {s.path: s for s in sources}, report, parsed,
-                  replaced=replaced if every_file_known else None)
+                  replaced=replaced if every_file_known else None, memo=memo)
 
 
 def _patched(options: BuildOptions, config: SiteConfig, config_key: str, state: cache.BuildState | None,
@@ -336,9 +342,8 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     memo_file = cache.plan_memo_path(options.source / CACHE_DIR, output) \
         if options.use_cache and state.group_jobs is None and patched is None else None
     if memo_file is not None:
-        memo_key = plan_memo.shape_key(site, options.drafts)
         changed = plan_memo.changed_places(site, loaded.replaced) if state.loaded_ok else None
-        groups = plan_memo.resumed(groups, memo_file, state.saved, memo_key, changed)
+        groups = plan_memo.resumed(groups, loaded.memo, site, changed)
     all_cards = plan.cards_digest(site, groups)
     search_key = digest(f"search|{all_cards}|{config_key}")
     standing = _unchanged_files(old, INDEX_DIR, search_key, output, probe=INDEX_META)
@@ -482,7 +487,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
         if options.use_cache:
             cache.save_state(state_file, result.state, state)
             if memo_file is not None:
-                plan_memo.save(memo_file, groups, result.state.saved, memo_key)
+                plan_memo.save(memo_file, site, groups, result.state.saved)
             if not result.report.items:
                 manifest.write(cache.manifest_path(options.source / CACHE_DIR, output),
                                manifest.Manifest(inputs, _outputs_digest(old, new, last), result.records, len(new)))

@@ -1,36 +1,101 @@
-"""What a command-line build's plan leaves for the next one: every listing page's job and the digests of the runs
-of rows the pages that sum up every group are made from (generator.plan.GroupJobs).
+"""What a command-line build leaves for the next one besides the cache's state: the Site's shape (its groups' A-Z
+order, taxonomies and related runs), every listing page's job and the digests of the runs of rows the pages that
+sum up every group are made from (generator.plan.GroupJobs).
 
 The preview keeps its last Site and plan in memory and knows which cards are new objects. The command line keeps
-neither, so after a group's edit it digested every listing page's cards and every run of rows again (about 1 s at
-100,000 groups). With this memo it makes again only the pages and runs holding a card of a file read again, when
-the rest cannot differ from the last build's: the same configuration, date and groups in the same A-Z order, and
-every card read again in the same terms as the one it replaces (so the taxonomies are the last build's too).
+neither, so after a group's edit it sorted every card, made the taxonomies, and digested every listing page's
+cards and every run of rows again (about 1.8 s at 100,000 groups). With this memo the last Site is put back
+together (the cards of the files not read again, and the last build's cards of those read again, in the memo's
+order) and assembling takes its shape over as the preview's does (generator.assemble._same_shape): when every
+group is still there and each card read again keeps its terms and A-Z place. The plan then makes again only the
+pages and runs holding a card read again.
 
 The memo is a shortcut only: it is used only with the state it was saved with (a build that saved the state
-without it, or a damaged file, leaves it unused), and a plan made with it equals one made without (tested).
+without it, or a damaged file, leaves it unused), and a Site and plan made with it equal those made without
+(tested).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator import cache, sealed
-from generator.assemble import Site, keeps_place
-from generator.derive import digest
-from generator.model import Card
+from generator.assemble import Site, Taxonomy, keeps_place, site_as_of
+from generator.loading import SourceResult
+from generator.model import Card, SiteConfig
 from generator.plan import GroupJobs, Job
 
 Listings = dict[tuple[object, ...], Job]
 Runs = dict[str, list[str]]
 
 
-def shape_key(site: Site, drafts: bool) -> str:
-    """What the memo's jobs and runs were made for, besides the cards themselves: the configuration, the site's
-    date and the groups' A-Z order."""
-    order = digest("\n".join(card.slug for card in site.cards))
-    return digest(repr((cache.HEADER, site.config, drafts, site.as_of, order)))
+@dataclass(frozen=True)
+class Shape:
+    """What the last Site was assembled into, besides its cards and related groups (in the state)."""
+
+    config: SiteConfig
+    as_of: dt.date
+    slugs: tuple[str, ...]  # A-Z
+    taxonomies: dict[str, Taxonomy]
+    related_runs: tuple[str, ...]
+    related_key: str
+
+
+@dataclass(frozen=True)
+class Memo:
+    shape: Shape
+    listings: Listings
+    runs: Runs
+
+
+def read(path: Path, saved: cache.Saved | None) -> Memo | None:
+    """The memo saved with the state `saved` describes, if any."""
+    if saved is None:
+        return None
+    found = sealed.read(path, _context(saved)).get("memo")
+    return found if isinstance(found, Memo) else None
+
+
+def save(path: Path, site: Site, groups: GroupJobs, saved: cache.Saved | None) -> None:
+    """Keep `site`'s shape and what the plan made with `groups` for the next build, beside the state just saved
+    (`saved`)."""
+    if saved is None:
+        path.unlink(missing_ok=True)
+        return
+    shape = Shape(site.config, site.as_of, tuple(card.slug for card in site.cards), site.taxonomies,
+                  site.related_runs, site.related_key)
+    sealed.write(path, {"memo": Memo(shape, groups.listings, groups.runs)}, _context(saved))
+
+
+def _context(saved: cache.Saved) -> str:
+    return repr((saved.token.hex(), saved.base_size, saved.journal_size))
+
+
+def last_site(memo: Memo | None, config: SiteConfig, results: Sequence[SourceResult],
+              replaced: Mapping[str, Card] | None, related: cache.Related | None) -> Site | None:
+    """The last build's Site, as far as assembling reads it (its documents are left out), put back together from
+    this build's dated `results`, the last build's cards of the files read again (`replaced`: None when a file
+    was added or removed) and its related groups; None when it cannot be: its configuration or date differ, or
+    its groups are not this build's. (`related`, in the state the memo was saved with, are that Site's.)"""
+    if memo is None or replaced is None or related is None:
+        return None
+    shape = memo.shape
+    if shape.config != config or site_as_of(config, results) != shape.as_of:
+        return None
+    now = {card.slug: card for result in results for card in result.cards}
+    if len(now) != len(shape.slugs):
+        return None
+    cards = []
+    for slug in shape.slugs:
+        card = replaced.get(slug) or now.get(slug)
+        if card is None:
+            return None
+        cards.append(card)
+    return Site(config, shape.as_of, tuple(cards), {slug: place for place, slug in enumerate(shape.slugs)},
+                related[1], shape.related_key, shape.taxonomies, (), (), (), shape.related_runs)
 
 
 def changed_places(site: Site, replaced: Mapping[str, Card] | None) -> tuple[int, ...] | None:
@@ -48,26 +113,12 @@ def changed_places(site: Site, replaced: Mapping[str, Card] | None) -> tuple[int
     return tuple(sorted(places))
 
 
-def _context(saved: cache.Saved | None, key: str) -> str | None:
-    return None if saved is None else repr((saved.token.hex(), saved.base_size, saved.journal_size, key))
-
-
-def resumed(groups: GroupJobs, path: Path, saved: cache.Saved | None, key: str,
-            changed: tuple[int, ...] | None) -> GroupJobs:
+def resumed(groups: GroupJobs, memo: Memo | None, site: Site, changed: tuple[int, ...] | None) -> GroupJobs:
     """`groups`, keeping its plan's listings and runs for the next build; with the last build's taken over when
-    its memo was saved with the state `saved` for the same `key`, and the cards read again are at `changed`."""
-    context = _context(saved, key)
-    found = sealed.read(path, context) if context is not None and changed is not None else {}
-    listings, runs = found.get("listings"), found.get("runs")
-    if not isinstance(listings, dict) or not isinstance(runs, dict):
+    `memo` is of a Site of the same shape, and the cards read again are at `changed`."""
+    shape = memo.shape if memo is not None else None
+    if memo is None or shape is None or changed is None or shape.config != site.config or shape.as_of != site.as_of \
+            or shape.slugs != tuple(card.slug for card in site.cards):
         return GroupJobs(groups.as_of, groups.made, groups.site, keep=True)
-    return GroupJobs(groups.as_of, groups.made, groups.site, changed, listings, keep=True, last_runs=runs)
-
-
-def save(path: Path, groups: GroupJobs, saved: cache.Saved | None, key: str) -> None:
-    """Keep what the plan made with `groups` for the next build, beside the state just saved (`saved`)."""
-    context = _context(saved, key)
-    if context is None:
-        path.unlink(missing_ok=True)
-        return
-    sealed.write(path, {"listings": groups.listings, "runs": groups.runs}, context)
+    return GroupJobs(groups.as_of, groups.made, groups.site, changed, memo.listings, keep=True,
+                     last_runs=memo.runs)

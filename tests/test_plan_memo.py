@@ -1,5 +1,5 @@
-"""The command line's plan memo (generator.plan_memo): the last plan's listing pages and runs of rows are taken
-over only where they cannot differ, and a plan made with them equals one made afresh."""
+"""The command line's memo (generator.plan_memo): the last Site's shape, and the last plan's listing pages and runs
+of rows, are taken over only where they cannot differ, and a Site and plan made with them equal those made afresh."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import generator.assemble
 import generator.cache
 import generator.plan
 from generator.options import CACHE_DIR
@@ -38,7 +39,7 @@ def _moved(root: Path) -> None:
         "slug: g00030\n" + text.replace("Summary of group 30.", "Summary of a renamed file."), "utf-8")
 
 
-# Each edit, and whether the last plan's listing pages can be taken over.
+# Each edit, and whether the last Site's shape and plan's listing pages can be taken over.
 EDITS: dict[str, tuple[Callable[[Path], None], bool]] = {
     "summary": (lambda root: _replace(root, 10, "Summary of group 10.", "A new summary."), True),
     "members": (lambda root: _replace(root, 11, "members: 87109", "members: 87110"), True),
@@ -52,15 +53,15 @@ EDITS: dict[str, tuple[Callable[[Path], None], bool]] = {
 }
 
 
-def _counting(monkeypatch: pytest.MonkeyPatch, name: str) -> list[int]:
+def _counting(monkeypatch: pytest.MonkeyPatch, name: str, module: object = generator.plan) -> list[int]:
     calls: list[int] = []
-    real = getattr(generator.plan, name)
+    real = getattr(module, name)
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(generator.plan, name, counted)
+    monkeypatch.setattr(module, name, counted)
     return calls
 
 
@@ -86,16 +87,36 @@ def test_a_plan_with_the_memo_equals_a_fresh_plan(tmp_path: Path, monkeypatch: p
     change, taken_over = EDITS[edit]
     change(root)
     pages, runs = _counting(monkeypatch, "listing_job"), _counting(monkeypatch, "_run_digest")
+    taxonomies = _counting(monkeypatch, "build_taxonomies", generator.assemble)
     result = run_build(root)
     assert result.ok
-    made_pages, made_runs = len(pages), len(runs)
+    made_pages, made_runs, made_taxonomies = len(pages), len(runs), len(taxonomies)
     pages.clear()
     runs.clear()
     fresh = _fresh(root, tmp_path)
     assert (made_pages < len(pages) // 2 and made_runs < len(runs) // 2) == taken_over, (made_pages, len(pages))
+    assert made_taxonomies == (0 if taken_over else 1)
+    assert result.site == fresh.site
     assert _fingerprints(result) == _fingerprints(fresh)
     assert tree(root / "output") == tree(tmp_path / "fresh/output")
     assert run_build(root).rendered == []
+
+
+def test_a_new_date_of_the_site_takes_nothing_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A site dated by its newest content: a group's later post moves the date, and with it every group's
+    activity, though one file was read again."""
+    root = write_synthetic_site(tmp_path / "site", GROUPS)
+    config = root / "site.yaml"
+    config.write_text(config.read_text("utf-8").replace("as_of: 2011-04-01\n", ""), "utf-8")
+    assert run_build(root).ok
+    _replace(root, 10, "last_post: 2011-03-11", "last_post: 2011-09-30")
+    taxonomies = _counting(monkeypatch, "build_taxonomies", generator.assemble)
+    result = run_build(root)
+    assert result.ok and taxonomies == [1]
+    fresh = _fresh(root, tmp_path)
+    assert result.site == fresh.site and result.site.as_of.month == 9
+    assert _fingerprints(result) == _fingerprints(fresh)
+    assert tree(root / "output") == tree(tmp_path / "fresh/output")
 
 
 def _memo(root: Path) -> Path:
