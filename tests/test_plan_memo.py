@@ -15,6 +15,7 @@ import generator.cache
 import generator.plan
 from generator.options import CACHE_DIR
 from tests.conftest import run_build, tree
+from tests.test_incremental import counted_calls
 from tests.test_scale_fixture import write_synthetic_site
 
 GROUPS = 120
@@ -53,18 +54,6 @@ EDITS: dict[str, tuple[Callable[[Path], None], bool]] = {
 }
 
 
-def _counting(monkeypatch: pytest.MonkeyPatch, name: str, module: object = generator.plan) -> list[int]:
-    calls: list[int] = []
-    real = getattr(module, name)
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, counted)
-    return calls
-
-
 def _fingerprints(result: Any) -> dict[str, str]:
     return {path: generator.cache.fingerprint_of(entry) for path, entry in result.state.outputs.items()}
 
@@ -86,8 +75,9 @@ def test_a_plan_with_the_memo_equals_a_fresh_plan(tmp_path: Path, monkeypatch: p
     assert run_build(root).ok
     change, taken_over = EDITS[edit]
     change(root)
-    pages, runs = _counting(monkeypatch, "listing_job"), _counting(monkeypatch, "_run_digest")
-    taxonomies = _counting(monkeypatch, "build_taxonomies", generator.assemble)
+    pages = counted_calls(monkeypatch, generator.plan, "listing_job")
+    runs = counted_calls(monkeypatch, generator.plan, "_run_digest")
+    taxonomies = counted_calls(monkeypatch, generator.assemble, "build_taxonomies")
     result = run_build(root)
     assert result.ok
     made_pages, made_runs, made_taxonomies = len(pages), len(runs), len(taxonomies)
@@ -110,7 +100,7 @@ def test_a_new_date_of_the_site_takes_nothing_over(tmp_path: Path, monkeypatch: 
     config.write_text(config.read_text("utf-8").replace("as_of: 2011-04-01\n", ""), "utf-8")
     assert run_build(root).ok
     _replace(root, 10, "last_post: 2011-03-11", "last_post: 2011-09-30")
-    taxonomies = _counting(monkeypatch, "build_taxonomies", generator.assemble)
+    taxonomies = counted_calls(monkeypatch, generator.assemble, "build_taxonomies")
     result = run_build(root)
     assert result.ok and taxonomies == [1]
     fresh = _fresh(root, tmp_path)
@@ -142,7 +132,7 @@ def test_a_memo_not_saved_with_the_state_is_not_used(tmp_path: Path, monkeypatch
     else:
         _memo(root).unlink()
     _replace(root, 40, "Summary of group 40.", "Forty.")
-    pages = _counting(monkeypatch, "listing_job")
+    pages = counted_calls(monkeypatch, generator.plan, "listing_job")
     result = run_build(root)
     assert result.ok
     made = len(pages)
