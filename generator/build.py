@@ -391,7 +391,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                 early_check = options.pages_published is None
                 if early_check:
                     same, missing = unchanged()
-                    dirty += missing + _altered(same, output, new, result, moved=_collected(stamps))
+                    dirty += missing + _altered(same, output, new, result, not_standing=_collected(stamps))
                 ctx.read_output = lambda rel: _read_output(rel, staging, output)
                 layouts_file = cache.layouts_path(options.source / CACHE_DIR, output) \
                     if options.use_cache or state.loaded_ok else None
@@ -590,10 +590,10 @@ def _taken_over(jobs: list[Job], checked: list[int], same: list[tuple[Job, cache
 
 def _altered(same: list[tuple[Job, cache.Entry]], output: Path, new: dict[str, cache.Entry],
              result: BuildResult, give_up: Callable[[], bool] | None = None,
-             moved: frozenset[str] | None = None) -> list[Task]:
+             not_standing: frozenset[str] | None = None) -> list[Task]:
     """Of the outputs whose inputs are unchanged, those whose files no longer stand as the last build left
-    them (to render again); the others go straight into `new`. `moved`: those of the last build's outputs, when
-    already found (_not_standing), else each file is looked at.
+    them (to render again); the others go straight into `new`. `not_standing`: those of the last build's outputs,
+    when already found (_not_standing), else each file is looked at.
 
     When `give_up` says so (asked every CHECK_RUN outputs), the rest go into `new` unchecked: every build checks
     all of its outputs whose inputs are unchanged, so the next one checks them (1.1 s at 100,000 groups)."""
@@ -604,7 +604,7 @@ def _altered(same: list[tuple[Job, cache.Entry]], output: Path, new: dict[str, c
             new.update((job.path, entry) for job, entry in same[number:])
             result.unchanged += len(same) - number
             break
-        if (job.path not in moved) if moved is not None else \
+        if (job.path not in not_standing) if not_standing is not None else \
                 _standing(f"{output_prefix}{job.path}", entry) is not None:
             new[job.path] = entry
             result.unchanged += 1

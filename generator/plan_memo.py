@@ -116,9 +116,8 @@ def changed_places(site: Site, replaced: Mapping[str, Card] | None) -> tuple[int
 def resumed(groups: GroupJobs, memo: Memo | None, site: Site, changed: tuple[int, ...] | None) -> GroupJobs:
     """`groups`, keeping its plan's listings and runs for the next build; with the last build's taken over when
     `memo` is of a Site of the same shape, and the cards read again are at `changed`."""
-    shape = memo.shape if memo is not None else None
-    if memo is None or shape is None or changed is None or shape.config != site.config or shape.as_of != site.as_of \
-            or shape.slugs != tuple(card.slug for card in site.cards):
+    if memo is None or changed is None or memo.shape.config != site.config or memo.shape.as_of != site.as_of \
+            or memo.shape.slugs != tuple(card.slug for card in site.cards):
         return GroupJobs(groups.as_of, groups.made, groups.site, keep=True)
     return GroupJobs(groups.as_of, groups.made, groups.site, changed, memo.listings, keep=True,
                      last_runs=memo.runs)

@@ -762,7 +762,7 @@ def test_a_build_with_an_edit_still_restores_changed_or_missing_output_files(mak
     real = generator.build._altered
 
     def altered(*args: Any, **kwargs: Any) -> Any:
-        found.append(kwargs.get("moved"))
+        found.append(kwargs.get("not_standing"))
         return real(*args, **kwargs)
 
     monkeypatch.setattr(generator.build, "_altered", altered)
