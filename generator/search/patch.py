@@ -9,7 +9,8 @@ its place in every ranked sort and its facet values, every file of the index but
 - the range files, made again from every term's entry (the kept terms' entries are taken from the record, so
   only the edited ones are encoded), with the heavy prefixes' answers keyed anew as in a whole build;
 - meta.json (the range list may change).
-Anything else (a group added, removed or moved, a facet value changed) returns None: the whole index is made.
+Anything else (a group added, removed or moved, a facet value changed, a country or industry spelt otherwise
+than its facet's label) returns None: the whole index is made.
 A patched index is byte for byte the one a whole build makes from the same cards (tests/search/test_patch.py).
 """
 
