@@ -11,7 +11,6 @@ import hashlib
 import os
 import shutil
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
@@ -103,6 +102,10 @@ def stage_stream(staging: Path, path: str, chunks: Iterable[bytes]) -> Written:
     Chunks are joined into blocks of STREAM_BLOCK bytes; each block is hashed by a thread while this one writes
     it and makes the next (both let go of the interpreter lock): the 220 MB /groups.csv of 100,000 groups took
     0.3 s to hash and as long to write, on every edit. (A thread for each chunk, a group's row, cost more.)"""
+    # Imported here: this module is loaded by the check for a build with nothing to do, which has no thread to
+    # start and should not pay for importing concurrent.futures (and logging with it).
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     target = staging / path
     target.parent.mkdir(parents=True, exist_ok=True)
     hasher = hashlib.blake2b(digest_size=16)
