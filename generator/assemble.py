@@ -9,7 +9,7 @@ import datetime as dt
 import functools
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,18 +94,16 @@ def date_cards(config: SiteConfig, results: Sequence[SourceResult]) -> list[Sour
 
 def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path,
              previous: tuple[str, RelatedGroups] | None = None,
-             last: Site | None = None, choose: ChooseAll | None = None,
-             replaced: Mapping[str, Card] | None = None) -> tuple[Site, list[Diagnostic]]:
+             last: Site | None = None, choose: ChooseAll | None = None) -> tuple[Site, list[Diagnostic]]:
     """Join the per-file results (their cards dated by date_cards) into a Site, reporting problems that span files.
 
     `previous` is (key, related) from an earlier build: when nothing that choosing related groups looks at
     has changed, its answer is reused (it is the costliest part of assembling a large site). `last` is the
-    Site of the previous build in this process (the preview's): when every group is still there and the
-    changed cards keep their place in A-Z order and their terms, its order, taxonomies and related groups
-    are taken over (see `_same_shape`). `choose` answers a RelatedChooser for every card (the build spreads
-    that over its worker processes). `replaced`: the earlier build's cards of the files read again, by slug;
-    with `previous` they spare choosing every card's related groups when only some sizes or statuses changed
-    (see _chosen_again).
+    Site of the previous build (the preview's, or one the command line put back together: generator.plan_memo):
+    when every group is still there and the changed cards keep their place in A-Z order and their terms, its
+    order, taxonomies and related groups are taken over (see `_same_shape`), and related groups are chosen again
+    only near the cards whose size, status or named related groups changed. `choose` answers a RelatedChooser for
+    every card (the build spreads that over its worker processes).
     """
     diagnostics: list[Diagnostic] = []
     as_of = site_as_of(config, results)
@@ -163,8 +161,6 @@ def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path,
         related = previous[1]
     elif rechoose and last is not None:  # the last Site's shape: only the cards near a changed one choose again
         related = rechosen(last.cards, last.related, cards, index, taxonomies, rechoose)[0]
-    elif (again := _chosen_again(cards, index, taxonomies, runs, previous, replaced or {})) is not None:
-        related = again
     else:
         related = (choose or choose_all)(RelatedChooser(cards, index, taxonomies))
     by_date = lambda doc: (doc.date or EPOCH, doc.slug)  # noqa: E731
@@ -203,31 +199,6 @@ def rechosen(last_cards: Sequence[Card], last_related: RelatedGroups, cards: Seq
         related[place] = answer
     differ = [place for place in again if related[place] != last_related[place]]
     return (tuple(related) if differ else last_related), differ, patched
-
-
-def _chosen_again(cards: list[Card], index: dict[str, int], taxonomies: dict[str, Taxonomy], runs: Sequence[str],
-                  previous: tuple[str, RelatedGroups] | None, replaced: Mapping[str, Card]) -> RelatedGroups | None:
-    """The related groups an earlier build chose (`previous`: the key of what they were chosen from, and them),
-    chosen again near the cards that differ (rechosen), when that build's cards are `cards` (`runs`: their
-    related_runs) with the `replaced` ones, its cards of the files read again, back in their places, in the same
-    terms and A-Z places; else None.
-
-    A command-line build keeps no Site from the last one, only its related groups and their key: the last cards
-    are put back together, and must give that key."""
-    if previous is None or not replaced or len(previous[1]) != len(cards):
-        return None
-    last = list(cards)
-    for slug, old in replaced.items():
-        place = index.get(slug)
-        if place is None:
-            return None
-        last[place] = old
-    changed = sorted(index[slug] for slug in replaced)
-    if not all(keeps_place(last, place, cards[place]) for place in changed) or \
-            related_key(related_runs(last, runs, changed)) != previous[0]:
-        return None
-    differ = [place for place in changed if related_fields(last[place]) != related_fields(cards[place])]
-    return rechosen(last, previous[1], cards, index, taxonomies, differ)[0] if differ else previous[1]
 
 
 def related_runs(cards: Sequence[Card], last: Sequence[str] = (), changed: Iterable[int] = ()) -> tuple[str, ...]:

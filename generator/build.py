@@ -126,7 +126,7 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
         plan_memo.last_site(memo, config, ordered, replaced if every_file_known else None,
                             state.related if state else None)
     site, problems = assemble(config, ordered, options.source, state.related if state else None, last,
-                              _choose_related(options.workers), replaced)
+                              _choose_related(options.workers))
     report.extend(problems)
     timings["assemble"] = time.perf_counter() - started
     parsed = {s.path: (s.stamp, config_key, results[s.path]) for s in sources}

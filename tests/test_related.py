@@ -118,9 +118,9 @@ def test_a_rebuild_after_a_size_change_chooses_again_only_near_the_changed_group
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: bool, edit: str) -> None:
     """A rebuild after one group's size changed within its band (its place and terms kept), not patched by
     generator.delta: related groups are chosen again only for the cards whose candidates include it
-    (assemble.rechosen; on the command line, from the last build's cards put back together), and the site and
-    its files are those a clean build makes. When its terms changed too, or a group was added, every card's are
-    chosen again."""
+    (assemble.rechosen; on the command line, from the last Site put back together: generator.plan_memo), and
+    the site and its files are those a clean build makes. When its terms changed too, or a group was added,
+    every card's are chosen again."""
     root = write_synthetic_site(tmp_path / "site", 200)
     first = run_build(root, use_cache=not kept)
     path = root / "content/groups/g00042.yaml"
