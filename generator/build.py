@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from generator import cache, collector, delta, export_rows, manifest, plan, plan_memo, writer
+from generator import cache, collector, delta, export_rows, manifest, plan, plan_memo, splice, writer
 from generator.assemble import ChooseAll, RelatedChooser, RelatedGroups, Site, assemble, choose_all, date_cards
 from generator.assets import AssetError, publish_assets
 from generator.config import load_config
@@ -37,6 +37,7 @@ from generator.search import INDEX_DIR, INDEX_META, Layout, build_search_index, 
 from generator.search import made as index_record
 from generator.search import patch as index_patch
 from generator.sources import SourceFile, find_sources
+from generator.splice import Splice
 from generator.themes import ThemeError, resolve_theme
 from generator.unchanged import Scan, nothing_to_do, options_key, rescan
 
@@ -723,12 +724,24 @@ def _render_task(task: tuple[int, Job, cache.Entry | None]) -> Done:
 def _settle(path: str, data: Rendered, standing: cache.Entry | None, staging: Path,
             output: Path | None) -> writer.Written:
     """Stage the bytes unless the output already holds exactly these bytes (a large output is streamed into
-    staging to learn its digest, and taken out again if it is unchanged). `output` is None when the output
-    folder held nothing as the build began: there is no file to look for."""
+    staging to learn its digest, and taken out again if it is unchanged; a splice of the published file, whose
+    entry gives its digest, says itself whether it is unchanged). `output` is None when the output folder held
+    nothing as the build began: there is no file to look for."""
     if isinstance(data, bytes):
         digest = writer.content_digest(data)
         kept = _kept(output, path, digest, standing)
         return kept if kept is not None else writer.stage(staging, path, data, digest)
+    if isinstance(data, Splice):
+        if standing is None:  # the published file's digest is not known: the bytes are hashed
+            data = splice.read(data)
+        else:
+            target = staging / path
+            derived, same = splice.stage(data, target, bytes.fromhex(cache.digest_of(standing)))
+            if same:
+                target.unlink()
+                return _as_left(path, standing)
+            stat = target.stat()
+            return writer.Written(path, derived, stat.st_size, stat.st_mtime_ns, True)
     staged = writer.stage_stream(staging, path, data)
     kept = _kept(output, path, staged.digest, standing)
     if kept is None:

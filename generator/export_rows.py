@@ -7,8 +7,9 @@ index.json changed. Like everything in the store, a missing or damaged entry is 
 
 Better still, an export file is spliced: its layout (the length of each group's piece, the digest of the
 groups' order and the file's stamp) is kept beside the cache, and when the groups and their order are the
-same as when the file was made, runs of groups whose index.json did not change are copied from the file as
-it stands; only the changed groups' pieces are read from the store. A file whose stamp is not the one its
+same as when the file was made, runs of groups whose index.json did not change are ranges of the file as
+it stands (a generator.splice.Splice, which the kernel copies); only the changed groups' pieces are read from
+the store. A file whose stamp is not the one its
 layout recorded (altered by hand, or made by another build) is made whole again.
 """
 
@@ -25,6 +26,7 @@ from generator import exports, routes, sealed
 from generator.derive import digest
 from generator.records import RecordStore
 from generator.sealed import opened, seal
+from generator.splice import Span, Splice
 
 Known = dict[str, tuple[str, int, int]]  # slug -> (digest of its index.json, offset, length in the store)
 _LENGTH = 4  # bytes of the JSON line's length in front of an entry's body
@@ -52,7 +54,6 @@ class Layout:
 
 
 Layouts = dict[str, Layout]  # output path -> layout
-_COPY = 1 << 20  # bytes copied from the old file at a time
 
 
 def load_layouts(path: Path) -> Layouts:
@@ -77,41 +78,48 @@ class ExportRows:
         self.layouts: Layouts = layouts or {}  # as the last build left them
         self.made_layouts: dict[str, tuple[str, bytes]] = {}  # path -> order, lengths, for files made here
 
-    def spliced(self, rel: str, slugs: Sequence[str], frame: exports.Frame, line: bool) -> Iterator[bytes]:
-        """The export file `rel`: each group's JSON line (`line`) or CSV row, framed; runs of groups whose
-        index.json is unchanged are copied from the published file when its layout still holds."""
+    def spliced(self, rel: str, slugs: Sequence[str], frame: exports.Frame, line: bool) -> Iterator[bytes] | Splice:
+        """The export file `rel`: each group's JSON line (`line`) or CSV row, framed. When the published file's
+        layout still holds, it is a Splice of it: runs of groups whose index.json is unchanged are ranges of
+        that file, and only the changed groups' pieces are read from the store."""
         order = digest("\n".join(slugs))
-        lengths = array("I")
         old = self._old_lengths(rel, order, len(slugs))
+        parts = self._parts(rel, slugs, frame, line, order, old)
+        if old is None or self.output is None:
+            return _fresh(parts)
+        return Splice(self.output / rel, parts)
+
+    def _parts(self, rel: str, slugs: Sequence[str], frame: exports.Frame, line: bool, order: str,
+               old: array[int] | None) -> Iterator[bytes | Span]:
+        lengths = array("I")
         if not slugs:
             yield frame.empty
         else:
             yield frame.first
-            with _Source(self.output / rel if old is not None and self.output is not None else None) as source:
-                at = len(frame.first)  # where piece i starts in the published file
-                run: tuple[int, int] | None = None  # reusable pieces just before, as a byte range of that file
-                for i, slug in enumerate(slugs):
-                    if old is not None and self._unchanged(slug):
-                        if run is None:
-                            if i:
-                                yield frame.between
-                            run = (at, at + old[i])
-                        else:  # the separator before this piece is inside the range
-                            run = (run[0], at + old[i])
-                        lengths.append(old[i])
-                    else:
-                        if run is not None:
-                            yield from source.read(*run)
-                            run = None
+            at = len(frame.first)  # where piece i starts in the published file
+            run: Span | None = None  # reusable pieces just before, as a byte range of that file
+            for i, slug in enumerate(slugs):
+                if old is not None and self._unchanged(slug):
+                    if run is None:
                         if i:
                             yield frame.between
-                        piece = self.pair(slug)[0 if line else 1]
-                        lengths.append(len(piece))
-                        yield piece
-                    if old is not None:
-                        at += old[i] + len(frame.between)
-                if run is not None:
-                    yield from source.read(*run)
+                        run = (at, at + old[i])
+                    else:  # the separator before this piece is inside the range
+                        run = (run[0], at + old[i])
+                    lengths.append(old[i])
+                else:
+                    if run is not None:
+                        yield run
+                        run = None
+                    if i:
+                        yield frame.between
+                    piece = self.pair(slug)[0 if line else 1]
+                    lengths.append(len(piece))
+                    yield piece
+                if old is not None:
+                    at += old[i] + len(frame.between)
+            if run is not None:
+                yield run
             yield frame.last
         self.made_layouts[rel] = (order, lengths.tobytes())
 
@@ -191,26 +199,7 @@ class ExportRows:
         return out
 
 
-class _Source:
-    """Byte ranges of the export file as published (the build has not replaced it yet)."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.handle = -1
-
-    def __enter__(self) -> _Source:
-        if self.path is not None:
-            self.handle = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.handle >= 0:
-            os.close(self.handle)
-
-    def read(self, start: int, end: int) -> Iterator[bytes]:
-        while start < end:
-            chunk = os.pread(self.handle, min(_COPY, end - start), start)
-            if not chunk:
-                raise OSError(f"{self.path} is shorter than its layout says")
-            yield chunk
-            start += len(chunk)
+def _fresh(parts: Iterator[bytes | Span]) -> Iterator[bytes]:
+    for part in parts:
+        assert isinstance(part, bytes), "no layout, so no range of the published file"
+        yield part

@@ -24,6 +24,7 @@ from generator.plan import Job
 from generator.records import CardRecords
 from generator.routes import Urls
 from generator.sources import SourceFile
+from generator.splice import Splice
 from generator.themes import Theme
 from generator.views import DocView, Link
 
@@ -174,7 +175,7 @@ def _shown(ctx: RenderContext, path: str) -> str:
         return path
 
 
-Rendered = bytes | Iterator[bytes]
+Rendered = bytes | Iterator[bytes] | Splice
 
 
 def render(job: Job, ctx: RenderContext) -> Rendered:
@@ -340,7 +341,7 @@ def _group_json(job: Job, ctx: RenderContext) -> bytes:
     return exports.group_json(_group_record(ctx, str(job.key[0])))
 
 
-def _groups_json(job: Job, ctx: RenderContext) -> Iterator[bytes]:
+def _groups_json(job: Job, ctx: RenderContext) -> Iterator[bytes] | Splice:
     assert ctx.export_rows is not None, "late jobs need export_rows"
     cards = ctx.site.cards
     if job.key[0] == "page":
@@ -356,7 +357,7 @@ def _groups_index(job: Job, ctx: RenderContext) -> bytes:
     return exports.groups_index(len(ctx.site.cards), urls)
 
 
-def _groups_csv(job: Job, ctx: RenderContext) -> Iterator[bytes]:
+def _groups_csv(job: Job, ctx: RenderContext) -> Iterator[bytes] | Splice:
     assert ctx.export_rows is not None, "late jobs need export_rows"
     return ctx.export_rows.spliced(job.path, [c.slug for c in ctx.site.cards], exports.csv_frame(), line=False)
 

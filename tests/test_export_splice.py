@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 import generator.export_rows
 import generator.exports
 import generator.plan
+import generator.splice
 from generator.cache import layouts_path
 from generator.options import CACHE_DIR
 from tests.conftest import run_build
@@ -91,3 +94,36 @@ def test_exports_are_made_whole_when_their_layout_no_longer_holds(tmp_path: Path
     _edit(root, 20, "Edited")
     assert run_build(root).ok
     assert len(pieces_made) == COUNT + 1 + 25 and _exports(root / "output") == _clean(root, tmp_path, "c")
+
+
+@pytest.mark.parametrize("kernel", [True, False], ids=["copied-by-the-kernel", "read-and-written"])
+def test_a_spliced_export_is_staged_from_ranges_of_the_published_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel: bool) -> None:
+    """After an edit, groups.csv and the page of groups.json holding the group are staged as splices (their
+    unchanged runs are ranges of the published files, not bytes read by the build); with no kernel copy, the
+    ranges are read and written. Either way the files are a clean build's, and the next edit splices the file
+    this one made."""
+    monkeypatch.setattr(generator.exports, "GROUPS_PAGE_SIZE", 25)
+    if not kernel:
+        def refuse(*args: object) -> int:
+            raise OSError(errno.EXDEV, "refused")
+        monkeypatch.setattr(os, "copy_file_range", refuse, raising=False)
+    staged: list[str] = []
+    original = generator.splice.stage
+
+    def counting(splice: generator.splice.Splice, target: Path, base: bytes) -> tuple[str, bool]:
+        staged.append(splice.source.name)
+        parts = list(splice.parts)
+        assert sum(isinstance(part, tuple) for part in parts) >= 1  # the runs are ranges, not bytes
+        return original(generator.splice.Splice(splice.source, parts), target, base)
+
+    monkeypatch.setattr(generator.splice, "stage", counting)
+    root = write_synthetic_site(tmp_path / "site", COUNT)
+    assert run_build(root).ok and not staged
+    for step, number in enumerate([30, 31]):
+        staged.clear()
+        _edit(root, number, f"Edited {step}")
+        result = run_build(root)
+        assert result.ok and sorted(staged) == ["groups-0002.json", "groups.csv"]
+        assert {"groups.csv", "groups-0002.json"} <= set(result.written)
+        assert _exports(root / "output") == _clean(root, tmp_path, f"clean-{step}")
