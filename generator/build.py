@@ -91,6 +91,7 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
         return Loaded(config, patched.site, patched.sources, Report(list(state.last.report)), patched.parsed, patched)
     previous = state.parsed if state else {}
     results: dict[str, SourceResult] = {}
+    hits: dict[str, tuple[tuple[int, int], str, SourceResult]] = {}  # the last build's entries still good
     todo: list[SourceFile] = []
     replaced: dict[str, Card] = {}  # the last build's cards of the files read again
     every_file_known = len(previous) == len(sources)
@@ -98,6 +99,7 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
         hit = previous.get(source.path)
         if hit is not None and hit[0] == source.stamp and hit[1] == config_key:
             results[source.path] = hit[2]
+            hits[source.path] = hit
         else:
             todo.append(source)
             if hit is not None and hit[1] == config_key:
@@ -115,7 +117,6 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
     if store is not None:
         store.refresh()  # the workers appended to it
     ordered = date_cards(config, [results[s.path] for s in sources])
-    results = {s.path: result for s, result in zip(sources, ordered, strict=True)}
     for result in ordered:
         report.extend(result.diagnostics)
     timings["load"] = time.perf_counter() - started
@@ -130,7 +131,9 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
                               _choose_related(options.workers))
     report.extend(problems)
     timings["assemble"] = time.perf_counter() - started
-    parsed = {s.path: (s.stamp, config_key, results[s.path]) for s in sources}
+    # The last build's entry where it stands (the state's journal then passes over it: generator.cache._changes).
+    parsed = {s.path: hit if (hit := hits.get(s.path)) is not None and hit[2] is result
+              else (s.stamp, config_key, result) for s, result in zip(sources, ordered, strict=True)}
     return Loaded(config, site, {s.path: s for s in sources}, report, parsed,
                   replaced=replaced if every_file_known else None, memo=memo)
 
@@ -342,9 +345,11 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     # The command line keeps no plan in memory: the last one's listing pages and runs come from its memo.
     memo_file = cache.plan_memo_path(options.source / CACHE_DIR, output) \
         if options.use_cache and state.group_jobs is None and patched is None else None
+    remembered: plan.Home | None = None
     if memo_file is not None:
         changed = plan_memo.changed_places(site, loaded.replaced) if state.loaded_ok else None
         groups = plan_memo.resumed(groups, loaded.memo, site, changed)
+        remembered = plan_memo.home(loaded.memo, site, changed, loaded.replaced)
     all_cards = plan.cards_digest(site, groups)
     search_key = digest(f"search|{all_cards}|{config_key}")
     standing = _unchanged_files(old, INDEX_DIR, search_key, output, probe=INDEX_META)
@@ -364,7 +369,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                     jobs, home, pages = made.jobs, made.home, made.before.pages
                     _sitemap_maker(ctx, pages)
                 else:
-                    home = plan.home_of(site)
+                    home = remembered if remembered is not None else plan.home_of(site)
                     jobs, pages, problems = _plan(site, ctx, groups, home)
                     if problems:
                         raise _Clash(problems)
@@ -486,34 +491,36 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                                            (config_key, templates), home, frozenset(result.deferred), shown_by,
                                            patched.chooser if patched is not None else None)
         if options.use_cache:
-            cache.save_state(state_file, result.state, state)
+            cache.save_state(state_file, result.state, state, result.recorded)
             if memo_file is not None:
-                plan_memo.save(memo_file, site, groups, result.state.saved)
+                plan_memo.save(memo_file, site, groups, home, result.state.saved)
             if not result.report.items:
                 manifest.write(cache.manifest_path(options.source / CACHE_DIR, output),
-                               manifest.Manifest(inputs, _outputs_digest(old, new, last), result.records, len(new)))
+                               manifest.Manifest(inputs, _outputs_digest(old, new, last, result.recorded, removals),
+                                                 result.records, len(new)))
     timings["write"] = time.perf_counter() - started
     timings["total"] = time.perf_counter() - total_started
     return result
 
 
-def _outputs_digest(old: dict[str, cache.Entry], new: dict[str, cache.Entry],
-                    last: manifest.Manifest | None) -> str:
+def _outputs_digest(old: dict[str, cache.Entry], new: dict[str, cache.Entry], last: manifest.Manifest | None,
+                    recorded: Iterable[str], removals: Iterable[str]) -> str:
     """The digest of the output stamps in `new`: from the last manifest's (which the same build that saved
-    `old` wrote, from `old`'s stamps) when there is one, with only the stamps that changed hashed."""
+    `old` wrote, from `old`'s stamps) when there is one, with only the stamps that changed hashed. Those are
+    among the outputs `recorded` (given an entry by this build) and `removals`: every other output's entry in
+    `new` is its entry in `old`."""
     if last is not None and last.files == len(old):
         gone: list[tuple[str, int, int]] = []
         added: list[tuple[str, int, int]] = []
-        for path, entry in old.items():
-            now = new.get(path)
-            if now is entry:  # kept as it was: the very entry
-                continue
-            stamp = cache.stamp_of(entry)
-            if now is None or cache.stamp_of(now) != stamp:
-                gone.append((path, *stamp))
-                if now is not None:
-                    added.append((path, *cache.stamp_of(now)))
-        added.extend((path, *cache.stamp_of(now)) for path, now in new.items() if path not in old)
+        for path in {*recorded, *removals}:
+            was, now = old.get(path), new.get(path)
+            before = cache.stamp_of(was) if was is not None else None
+            after = cache.stamp_of(now) if now is not None else None
+            if before != after:
+                if before is not None:
+                    gone.append((path, *before))
+                if after is not None:
+                    added.append((path, *after))
         updated = manifest.outputs_digest_after(last.outputs, gone, added)
         if updated is not None:
             return updated
@@ -837,6 +844,7 @@ def _stage_one(rel: str, data: bytes, old: dict[str, cache.Entry], staging: Path
 def _record(rel: str, written: writer.Written, fingerprint: str, new: dict[str, cache.Entry],
             result: BuildResult) -> None:
     new[rel] = cache.entry(fingerprint, written.digest, written.size, written.mtime_ns)
+    result.recorded.append(rel)
     if written.wrote:
         result.written.append(rel)
     else:

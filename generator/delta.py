@@ -211,7 +211,7 @@ def patch_plan(site: Site, patched: Patched, groups: GroupJobs) -> PatchedPlan |
         if jobs[place] != job:
             jobs[place] = job
             replaced.append(place)
-    home = plan.home_after(site, patched.base, positions, kept.home)
+    home = plan.home_after(site, positions, [patched.base.cards[p] for p in positions], kept.home)
     for job in plan.home_jobs(site, home):
         place = kept.where[job.path]
         if jobs[place] != job:

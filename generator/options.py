@@ -53,6 +53,8 @@ class BuildResult:
     site: Site | None = None
     rendered: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
+    # Outputs given an entry by this build (rendered or staged); every other output kept the last build's entry.
+    recorded: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
     records: int = 0

@@ -243,10 +243,10 @@ def _sweet(card: Card) -> bool:
     return card.size_band in SWEET_SPOT
 
 
-def home_after(site: Site, last: Site, positions: Sequence[int], home: Home) -> Home:
-    """`home` (made for `last`) for `site`, where only the cards at `positions` are new: the picks are made
-    again from every group only when one of those cards is, or could become, one of them."""
-    old = [last.cards[p] for p in positions]
+def home_after(site: Site, positions: Sequence[int], old: Sequence[Card], home: Home) -> Home:
+    """`home` (made for the last Site) for `site`, where only the cards at `positions` are new (`old`: the last
+    Site's cards there): the picks are made again from every group only when one of those cards is, or could
+    become, one of them."""
     new = [site.cards[p] for p in positions]
     members = home.members + sum(c.members or 0 for c in new) - sum(c.members or 0 for c in old)
     active = home.active + sum(c.activity == "active" for c in new) - sum(c.activity == "active" for c in old)

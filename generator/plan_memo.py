@@ -1,6 +1,7 @@
 """What a command-line build leaves for the next one besides the cache's state: the Site's shape (its groups' A-Z
-order, taxonomies and related runs), every listing page's job and the digests of the runs of rows the pages that
-sum up every group are made from (generator.plan.GroupJobs).
+order, taxonomies and related runs), every listing page's job, the digests of the runs of rows the pages that
+sum up every group are made from (generator.plan.GroupJobs) and what the home page and feeds pick from every
+group (generator.plan.Home).
 
 The preview keeps its last Site and plan in memory and knows which cards are new objects. The command line keeps
 neither, so after a group's edit it sorted every card, made the taxonomies, and digested every listing page's
@@ -8,7 +9,8 @@ cards and every run of rows again (about 1.8 s at 100,000 groups). With this mem
 together (the cards of the files not read again, and the last build's cards of those read again, in the memo's
 order) and assembling takes its shape over as the preview's does (generator.assemble._same_shape): when every
 group is still there and each card read again keeps its terms and A-Z place. The plan then makes again only the
-pages and runs holding a card read again.
+pages and runs holding a card read again, and looks at every group for the home page only when a card read again
+is, or could become, one of its picks.
 
 The memo is a shortcut only: it is used only with the state it was saved with (a build that saved the state
 without it, or a damaged file, leaves it unused), and a Site and plan made with it equal those made without
@@ -26,7 +28,7 @@ from generator import cache, sealed
 from generator.assemble import Site, Taxonomy, keeps_place, site_as_of
 from generator.loading import SourceResult
 from generator.model import Card, SiteConfig
-from generator.plan import GroupJobs, Job
+from generator.plan import GroupJobs, Home, Job, home_after
 
 Listings = dict[tuple[object, ...], Job]
 Runs = dict[str, list[str]]
@@ -49,6 +51,7 @@ class Memo:
     shape: Shape
     listings: Listings
     runs: Runs
+    home: Home
 
 
 def read(path: Path, saved: cache.Saved | None) -> Memo | None:
@@ -59,15 +62,15 @@ def read(path: Path, saved: cache.Saved | None) -> Memo | None:
     return found if isinstance(found, Memo) else None
 
 
-def save(path: Path, site: Site, groups: GroupJobs, saved: cache.Saved | None) -> None:
-    """Keep `site`'s shape and what the plan made with `groups` for the next build, beside the state just saved
-    (`saved`)."""
+def save(path: Path, site: Site, groups: GroupJobs, home: Home, saved: cache.Saved | None) -> None:
+    """Keep `site`'s shape and what the plan made with `groups` and `home` for the next build, beside the state
+    just saved (`saved`)."""
     if saved is None:
         path.unlink(missing_ok=True)
         return
     shape = Shape(site.config, site.as_of, tuple(card.slug for card in site.cards), site.taxonomies,
                   site.related_runs, site.related_key)
-    sealed.write(path, {"memo": Memo(shape, groups.listings, groups.runs)}, _context(saved))
+    sealed.write(path, {"memo": Memo(shape, groups.listings, groups.runs, home)}, _context(saved))
 
 
 def _context(saved: cache.Saved) -> str:
@@ -116,8 +119,23 @@ def changed_places(site: Site, replaced: Mapping[str, Card] | None) -> tuple[int
 def resumed(groups: GroupJobs, memo: Memo | None, site: Site, changed: tuple[int, ...] | None) -> GroupJobs:
     """`groups`, keeping its plan's listings and runs for the next build; with the last build's taken over when
     `memo` is of a Site of the same shape, and the cards read again are at `changed`."""
-    if memo is None or changed is None or memo.shape.config != site.config or memo.shape.as_of != site.as_of \
-            or memo.shape.slugs != tuple(card.slug for card in site.cards):
+    if not _same_shape(memo, site, changed):
         return GroupJobs(groups.as_of, groups.made, groups.site, keep=True)
+    assert memo is not None
     return GroupJobs(groups.as_of, groups.made, groups.site, changed, memo.listings, keep=True,
                      last_runs=memo.runs)
+
+
+def home(memo: Memo | None, site: Site, changed: tuple[int, ...] | None,
+         replaced: Mapping[str, Card] | None) -> Home | None:
+    """What the home page and feeds pick (generator.plan.Home), from the last build's, when `memo` is of a Site
+    of the same shape and the cards read again (`replaced`: the last build's, by slug) are at `changed`."""
+    if not _same_shape(memo, site, changed) or replaced is None:
+        return None
+    assert memo is not None and changed is not None
+    return home_after(site, changed, [replaced[site.cards[place].slug] for place in changed], memo.home)
+
+
+def _same_shape(memo: Memo | None, site: Site, changed: tuple[int, ...] | None) -> bool:
+    return memo is not None and changed is not None and memo.shape.config == site.config \
+        and memo.shape.as_of == site.as_of and memo.shape.slugs == tuple(card.slug for card in site.cards)
