@@ -33,7 +33,7 @@ T = TypeVar("T")
 
 
 def tuple_pickled(cls: type[T]) -> type[T]:
-    """Pickle a frozen slotted dataclass as a plain tuple of its fields.
+    """Pickle a slotted dataclass (frozen or not) as a plain tuple of its fields.
 
     The __getstate__/__setstate__ that dataclasses give such classes look up the field list on every call,
     which made saving and loading the build cache of a large site take longer than the rebuild itself.

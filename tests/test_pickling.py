@@ -12,7 +12,7 @@ from generator import cache
 from generator.build import PARALLEL_MIN
 from generator.config import load_config
 from generator.derive import make_card
-from generator.loading import load_source
+from generator.loading import SourceResult, load_source
 from generator.model import Category, Document, Group, Location, Rejected, SourceRef, share_values
 from generator.sources import SourceFile, find_sources
 from generator.writer import content_digest
@@ -34,6 +34,8 @@ def test_records_survive_a_pickle_round_trip() -> None:
         Document(kind="guide", slug="g", title="G", source=SourceRef("content/guides/g.md"), body="b",
                  date=dt.date(2020, 1, 1)),
         SourceFile("content/groups/a.yaml", "group", 10, 123456789),
+        SourceResult(SourceFile("content/groups/a.yaml", "group", 10, 1), (make_card(group, dt.date(2024, 1, 1)),),
+                     newest=dt.date(2024, 1, 1), refs=((0, 40),)),
     ]
     for record in records:
         again = pickle.loads(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
