@@ -45,7 +45,7 @@ def test_billion_laughs_is_refused_quickly() -> None:
 def test_deep_nesting_is_refused() -> None:
     # Flow brackets are scanned ahead of the events: libyaml from PyYAML 6.0.4 refuses 5,000 of them itself
     # ("exceeded maximum nesting depth") before our limit is reached; either way, a problem on line 1.
-    with pytest.raises(YamlProblem, match="nested deeper|maximum nesting depth") as caught:
+    with pytest.raises(YamlProblem, match=r"nested deeper|maximum nesting depth") as caught:
         load("a: " + "[" * 5000 + "]" * 5000)
     assert caught.value.line == 1
     with pytest.raises(YamlProblem, match="nested deeper than 32 levels"):
