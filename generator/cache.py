@@ -254,10 +254,8 @@ def _changes(old: BuildState, new: BuildState, recorded: Iterable[str] | None = 
     parsed = {path: entry for path, entry in new.parsed.items()
               if (was := old.parsed.get(path)) is not entry
               and (was is None or was[2] is not entry[2] or was[:2] != entry[:2])}
-    outputs = {path: entry for path, entry in new.outputs.items() if old.outputs.get(path) != entry} \
-        if recorded is None else \
-        {path: entry for path in recorded if (entry := new.outputs.get(path)) is not None
-         and old.outputs.get(path) != entry}
+    outputs = {path: entry for path in (new.outputs if recorded is None else recorded)
+               if (entry := new.outputs.get(path)) is not None and old.outputs.get(path) != entry}
     exports = {slug: entry for slug, entry in new.exports.items() if old.exports.get(slug) != entry}
     related = (new.related,) if (new.related and new.related[0]) != (old.related and old.related[0]) else None
     return (parsed, list(old.parsed.keys() - new.parsed.keys()), outputs, list(old.outputs.keys() - new.outputs.keys()),
