@@ -9,8 +9,8 @@ Better still, an export file is spliced: its layout (the length of each group's 
 groups' order and the file's stamp) is kept beside the cache, and when the groups and their order are the
 same as when the file was made, runs of groups whose index.json did not change are ranges of the file as
 it stands (a generator.splice.Splice, which the kernel copies); only the changed groups' pieces are read from
-the store. A file whose stamp is not the one its
-layout recorded (altered by hand, or made by another build) is made whole again.
+the store. A file whose stamp is not the one its layout recorded (altered by hand, or made by another build) is
+made whole again.
 """
 
 from __future__ import annotations
