@@ -471,7 +471,8 @@ def test_the_preview_gives_up_its_search_index_for_a_newer_change(tmp_path: Path
     real = generator.build._stage_search
 
     def slow_and_partial(*args: object) -> object:
-        makers.write_text(str(os.getpid()))
+        (tmp_path / "maker").write_text(str(os.getpid()))
+        os.replace(tmp_path / "maker", makers)  # whole, even if the process is stopped right after
         (staging / "search/index").mkdir(parents=True, exist_ok=True)
         (staging / "search/index/meta.json").write_text("half-made", "utf-8")
         time.sleep(30)
@@ -485,8 +486,24 @@ def test_the_preview_gives_up_its_search_index_for_a_newer_change(tmp_path: Path
     path = next((root / "content/groups").glob("*.yaml"))
     path.write_text(path.read_text("utf-8").replace("summary: ", "summary: Findable ", 1), "utf-8")
     asked: list[bool] = []
-    result = run_build(root, state=first.state, use_cache=False, jobs=jobs,
-                       superseded=lambda: asked.append(True) or True, pages_published=lambda written: None)
+    forked: list[bool] = []
+    beside = generator.build._beside
+
+    def noting(work: Any, parallel: bool) -> Any:
+        forked.append(parallel)
+        return beside(work, parallel)
+
+    monkeypatch.setattr(generator.build, "_beside", noting)
+
+    def newer_change() -> bool:
+        asked.append(True)
+        deadline = time.monotonic() + 30
+        while any(forked) and not makers.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)  # once the process making the index, forked, has begun (a busy machine is slow to)
+        return True
+
+    result = run_build(root, state=first.state, use_cache=False, jobs=jobs, superseded=newer_change,
+                       pages_published=lambda written: None)
     assert result.ok and result.deferred[-1] == "search/index/" and asked
     late = result.deferred[:-1]  # the site-wide files (here the exports): one made, then the others given up
     assert "groups.json" in late and not set(late) & set(result.rendered)
