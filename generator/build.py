@@ -219,11 +219,12 @@ def _pool(workers: int, *, collect: bool = True) -> Iterator[Any]:
 
 
 def build(options: BuildOptions, previous: cache.BuildState | None = None, *,
-          scanned: tuple[Scan, float] | None = None) -> BuildResult:
+          scanned: tuple[Scan, float] | None = None, loaded: cache.BuildState | None = None) -> BuildResult:
     """Build the site; on any error the output folder is left exactly as it was.
 
     `previous` is the state a long-running caller (the preview server) kept from its last build. `scanned`: the
     caller's scan of the inputs and when it started, given once generator.unchanged has found work to do.
+    `loaded`: the cache's state, when the caller loaded it already (generator.early).
     """
     total_started = scanned[1] if scanned else time.perf_counter()
     state_file = cache.state_path(options.source / CACHE_DIR, options.output)
@@ -237,6 +238,8 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None, *,
     with collector.keeping():
         if previous is not None and previous.loaded_ok:
             state = previous
+        elif loaded is not None and options.use_cache:
+            state = loaded
         else:
             with collector.paused(keep=True):
                 state = cache.load_state(state_file) if options.use_cache else cache.BuildState()

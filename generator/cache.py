@@ -18,7 +18,7 @@ import os
 import pickle
 import struct
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NewType, TypeAlias, TypeVar
@@ -150,9 +150,14 @@ def pending_path(path: Path) -> Path:
     return path.with_suffix(".pending")
 
 
-def load_state(path: Path) -> BuildState:
+class GaveUp(Exception):
+    """Loading the state stopped because its caller said so (see load_state)."""
+
+
+def load_state(path: Path, give_up: Callable[[], bool] | None = None) -> BuildState:
     """The state in `path` with its journal replayed, or an empty state when it is missing, damaged, pending
-    or of another version.
+    or of another version. `give_up` is asked between runs of items (generator.early loads the state before it
+    knows whether the build needs it): once it says so, GaveUp is raised.
 
     The base is read twice rather than held whole in memory (at a million groups it is over a gigabyte): its
     checksum is worked out by a thread while this one unpickles it (hashing lets go of the interpreter lock), and
@@ -162,23 +167,28 @@ def load_state(path: Path) -> BuildState:
         return BuildState()
     checked: list[bool] = []
     checker: threading.Thread | None = None
+    stop = threading.Event()  # set when loading gives up: the checksum is not needed either
     try:
         with path.open("rb") as stream:
             size = os.fstat(stream.fileno()).st_size
             if size <= _TOKEN + _CHECKSUM:
                 return BuildState()
-            checker = threading.Thread(target=lambda: checked.append(_file_checksum_matches(path, size)))
+            checker = threading.Thread(target=lambda: checked.append(_file_checksum_matches(path, size, stop)))
             checker.start()
             token = stream.read(_TOKEN)
             header, related = pickle.load(stream)
             if header != HEADER:
                 return BuildState()
-            parsed, outputs, exports = _load_in_runs(stream), _load_in_runs(stream), _load_in_runs(stream)
+            parsed, outputs, exports = (_load_in_runs(stream, give_up), _load_in_runs(stream, give_up),
+                                        _load_in_runs(stream, give_up))
         checker.join()
         if checked != [True]:
             return BuildState()
         state = BuildState(parsed, outputs, True, related, exports)
         journal = _replay(journal_path(path), token, state)
+    except GaveUp:
+        stop.set()
+        raise
     except Exception:
         return BuildState()
     finally:
@@ -190,18 +200,22 @@ def load_state(path: Path) -> BuildState:
     return state
 
 
-def _file_checksum_matches(path: Path, size: int) -> bool:
+def _file_checksum_matches(path: Path, size: int, stop: threading.Event | None = None) -> bool:
     try:
         with path.open("rb") as stream:
-            return _checksum_matches(stream, size - _CHECKSUM)
+            return _checksum_matches(stream, size - _CHECKSUM, stop)
     except OSError:
         return False
 
 
-def _checksum_matches(stream: BinaryIO, length: int) -> bool:
+def _checksum_matches(stream: BinaryIO, length: int, stop: threading.Event | None = None) -> bool:
+    """Whether the `length` bytes from the stream's position are followed by their checksum (False once `stop` is
+    set)."""
     hasher = hashlib.blake2b(digest_size=_CHECKSUM)
     left = length
     while left > 0:
+        if stop is not None and stop.is_set():
+            return False
         chunk = stream.read(min(_CHUNK, left))
         if not chunk:
             return False
@@ -343,10 +357,12 @@ def _dump(pickler: pickle.Pickler, value: object) -> None:
     pickler.clear_memo()
 
 
-def _load_in_runs(stream: BinaryIO) -> dict[Any, Any]:
+def _load_in_runs(stream: BinaryIO, give_up: Callable[[], bool] | None = None) -> dict[Any, Any]:
     count = pickle.load(stream)
     part: dict[Any, Any] = {}
     while len(part) < count:
+        if give_up is not None and give_up():
+            raise GaveUp
         run = pickle.load(stream)
         if not run:
             raise ValueError("an empty run")

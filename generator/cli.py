@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from generator import __version__, unchanged
+from generator import __version__, collector, early
 from generator.diagnostics import Report
 from generator.options import BuildOptions, BuildResult, default_output
 
@@ -73,14 +73,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     options = BuildOptions(source, output, base_url=args.base_url, drafts=args.drafts, jobs=args.jobs,
                            strict=args.strict, use_cache=not args.no_cache, progress=progress)
     started = time.perf_counter()
-    scanned = unchanged.scan(source)
-    checked = unchanged.nothing_to_do(options, scanned, started) if options.use_cache else scanned
-    if isinstance(checked, BuildResult):
-        result = checked
-    else:  # only now the build's machinery (Markdown, Jinja, workers) is loaded
-        from generator.build import build
+    with collector.keeping():
+        begun = early.start(options, started)
+        if isinstance(begun.checked, BuildResult):
+            result = begun.checked
+        else:
+            from generator.build import build
 
-        result = build(options, scanned=(checked, started))
+            result = build(options, scanned=(begun.checked, started), loaded=begun.state)
     if progress is not None:
         progress.finish()
     print_report(result.report, source)

@@ -55,22 +55,33 @@ def options_key(options: BuildOptions) -> str:
 def nothing_to_do(options: BuildOptions, found: Scan, started: float) -> BuildResult | Scan:
     """The result of a build whose inputs and outputs are as the last clean build left them; else the scan, with
     the inputs digest if it was worked out (the build records it rather than working it out again)."""
+    found, last = same_inputs(options, found)
+    return found if last is None else same_outputs(options, found, last, started)
+
+
+def same_inputs(options: BuildOptions, found: Scan) -> tuple[Scan, manifest.Manifest | None]:
+    """The scan, with the inputs digest if it was worked out; and the last clean build's manifest when the inputs
+    (the stamps in `found`, the options, the theme's folders) are those it recorded, else None."""
     last = manifest.read(cache.manifest_path(options.source / CACHE_DIR, options.output))
     if last is None:
-        return found
+        return found, None
     config, problems = load_config(options.source, base_url=options.base_url)
     if config is None or problems:
-        return found
+        return found, None
     try:
         theme = resolve_theme(options.source, config.theme)
     except ThemeError:
-        return found
+        return found, None
     inputs = manifest.inputs_digest(options_key(options), found.config_stamp, found.sources, theme.folders)
-    if inputs != last.inputs:
-        return replace(found, inputs=inputs)
+    return replace(found, inputs=inputs), last if inputs == last.inputs else None
+
+
+def same_outputs(options: BuildOptions, found: Scan, last: manifest.Manifest, started: float) -> BuildResult | Scan:
+    """With the inputs as the last clean build recorded them (`last`, see same_inputs): the result of a build with
+    nothing to do when every output file's stamp is as that build left it, else the scan."""
     workers = options.workers if last.files >= PARALLEL_STAMPS else 1
     if manifest.folder_digest(options.output, workers) != last.outputs:
-        return replace(found, inputs=inputs)
+        return found
     elapsed = time.perf_counter() - started
     return BuildResult(Report(), records=last.records, unchanged=last.files, outputs=last.files,
                        timings={"load": elapsed, "total": elapsed})

@@ -729,24 +729,30 @@ print(code, *sorted(name for name in heavy if name in sys.modules))
 """
 
 
-def test_the_command_line_loads_no_build_machinery_when_there_is_nothing_to_do(make_site: MakeSite) -> None:
-    """A build with nothing to do starts quickly: Markdown, Jinja, the build's own modules and concurrent.futures
-    (12 ms to import, for the thread hashing a streamed output) stay unloaded. No build loads the importer's
-    stages (20 ms) or looks through the installed packages' metadata (Markdown did, for its extensions: 45 ms)."""
+def test_the_command_line_loads_the_build_machinery_beside_the_check_that_there_is_nothing_to_do(
+        make_site: MakeSite) -> None:
+    """With more than one job, Markdown, Jinja and the build's own modules are loaded while another process checks
+    whether there is anything to do (generator.early); with one job, a build with nothing to do loads none of
+    them, nor concurrent.futures (12 ms to import, for the thread hashing a streamed output). No build loads the
+    importer's stages (20 ms) or looks through the installed packages' metadata (Markdown did, for its
+    extensions: 45 ms)."""
     root = make_site()
     command = [sys.executable, "-c", _MODULES_AFTER_BUILD, "build", "--source", str(root)]
 
-    def run() -> tuple[str, list[str]]:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=REPO)
+    def run(jobs: int) -> tuple[str, list[str]]:
+        done = subprocess.run([*command, "--jobs", str(jobs)], capture_output=True, text=True, timeout=120, cwd=REPO)
         *_, summary, loaded = done.stdout.strip().splitlines()
         return summary, loaded.split()
 
-    summary, loaded = run()
-    assert loaded == ["0", "concurrent.futures", "generator.build", "generator.render", "jinja2", "markdown"]
-    summary, loaded = run()
+    machinery = ["generator.build", "generator.render", "jinja2", "markdown"]
+    summary, loaded = run(2)
+    assert loaded == ["0", "concurrent.futures", *machinery]
+    summary, loaded = run(2)
+    assert loaded == ["0", *machinery] and " 0 rendered, 0 written, " in summary
+    summary, loaded = run(1)
     assert loaded == ["0"] and " 0 rendered, 0 written, " in summary
     (root / "content/groups/alpha-alumni.yaml").write_text(GROUP_A.replace("members: 450", "members: 451"), "utf-8")
-    summary, loaded = run()
+    summary, loaded = run(2)
     assert loaded[0] == "0" and "generator.build" in loaded and " 0 rendered," not in summary
     assert "451 members" in (root / "output/groups/alpha-alumni/index.html").read_text("utf-8")
 
