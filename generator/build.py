@@ -341,16 +341,20 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     if patched is not None:
         shown_by = patched.before.shown_by.moved(patched.base.related, site.related, patched.related_at) \
             if patched.related_at else patched.before.shown_by
+    # The command line keeps no plan in memory: the last one's group jobs' digests, listing pages and runs come
+    # from its memo.
+    memo_file = cache.plan_memo_path(options.source / CACHE_DIR, output) \
+        if options.use_cache and state.group_jobs is None and patched is None else None
+    changed = plan_memo.changed_places(site, loaded.replaced) if memo_file is not None and state.loaded_ok else None
+    digests = plan_memo.kept_jobs(loaded.memo, site, changed, state.related[1] if state.related else None) \
+        if memo_file is not None else None
     with collector.paused(keep=True):  # long-lived objects
         groups = plan.group_jobs(site, state.group_jobs, keep=options.pages_published is not None,
                                  changed_at=[p for p, _ in patched.changed] if patched is not None else None,
-                                 shown_by=shown_by, related_at=patched.related_at if patched is not None else None)
-    # The command line keeps no plan in memory: the last one's listing pages and runs come from its memo.
-    memo_file = cache.plan_memo_path(options.source / CACHE_DIR, output) \
-        if options.use_cache and state.group_jobs is None and patched is None else None
+                                 shown_by=shown_by, related_at=patched.related_at if patched is not None else None,
+                                 kept=digests)
     remembered: plan.Home | None = None
     if memo_file is not None:
-        changed = plan_memo.changed_places(site, loaded.replaced) if state.loaded_ok else None
         groups = plan_memo.resumed(groups, loaded.memo, site, changed)
         remembered = plan_memo.home(loaded.memo, site, changed, loaded.replaced)
     all_cards = plan.cards_digest(site, groups)

@@ -165,12 +165,17 @@ class GroupJobs:
 
 def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = False,
                changed_at: Sequence[int] | None = None, shown_by: ShownBy | None = None,
-               related_at: Sequence[int] | None = None) -> GroupJobs:
+               related_at: Sequence[int] | None = None, kept: KeptDigests | None = None) -> GroupJobs:
     """Each group's jobs; `keep`: the plan made with them keeps what a later plan in this process can take
     over (see GroupJobs). A caller that knows them gives the places whose card is new since `previous` was
     made (`changed_at`, sorted) and which cards show which as related (`shown_by`, for site.related), sparing
     two passes over every group; and, when the related groups of some cards were chosen again, their places
-    (`related_at`: every other card's are the last Site's)."""
+    (`related_at`: every other card's are the last Site's).
+
+    `kept`: the inputs digests of every group's jobs as the last build's plan made them (see job_digests), for a
+    Site of the same shape, and the places whose jobs are made again (every other group's card and related cards
+    are those the digests were made from). Jobs taken from it carry no related cards (a later plan in the same
+    process makes them again)."""
     cards = site.cards
     as_of = repr(site.as_of)
     config_bits = digest(as_of)
@@ -198,7 +203,17 @@ def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = Fa
     else:
         todo = range(len(cards))
         made = {}
+    digests, again = kept if kept is not None else ("", frozenset[int]())
     for i in todo:
+        if digests and i not in again:
+            card = cards[i]
+            key, at = (card.slug,), i * JOB_DIGESTS
+            made[card.slug] = (card, (), (
+                Job(routes.output_path(routes.group(card.slug)), "group", "group.html", key, digests[at:at + DIGEST]),
+                Job(routes.badge(card.slug), "badge", "", key, digests[at + DIGEST:at + 2 * DIGEST]),
+                Job(routes.group_json(card.slug), "group-json", "", key, digests[at + 2 * DIGEST:at + JOB_DIGESTS]),
+            ))
+            continue
         card, related_at = cards[i], site.related[i]
         related = tuple(cards[j] for j in related_at)
         hit = reuse.get(card.slug)
@@ -219,6 +234,17 @@ def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = Fa
         return GroupJobs(as_of, made, site, changed, previous.listings, keep, last_runs=previous.runs,
                          remade=tuple(remade))
     return GroupJobs(as_of, made, site, changed, keep=keep)
+
+
+DIGEST = len(digest(""))  # characters of an inputs digest
+JOB_DIGESTS = 3 * DIGEST  # a group's three jobs'
+KeptDigests = tuple[str, frozenset[int]]  # see group_jobs
+
+
+def job_digests(site: Site, groups: GroupJobs) -> str:
+    """The inputs digests of every group's jobs (page, badge, index.json), in A-Z order, one after the other."""
+    made = groups.made
+    return "".join([job.inputs for card in site.cards for job in made[card.slug][2]])
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import cache, sealed
-from generator.assemble import Site, Taxonomy, keeps_place, site_as_of
+from generator.assemble import RelatedGroups, Site, Taxonomy, keeps_place, site_as_of
 from generator.loading import SourceResult
 from generator.model import Card, SiteConfig
-from generator.plan import GroupJobs, Home, Job, home_after
+from generator.plan import JOB_DIGESTS, GroupJobs, Home, Job, KeptDigests, home_after, job_digests
 
 Listings = dict[tuple[object, ...], Job]
 Runs = dict[str, list[str]]
@@ -52,6 +52,7 @@ class Memo:
     listings: Listings
     runs: Runs
     home: Home
+    jobs: str  # the inputs digests of every group's jobs, in the shape's order (generator.plan.job_digests)
 
 
 def read(path: Path, saved: cache.Saved | None) -> Memo | None:
@@ -70,7 +71,8 @@ def save(path: Path, site: Site, groups: GroupJobs, home: Home, saved: cache.Sav
         return
     shape = Shape(site.config, site.as_of, tuple(card.slug for card in site.cards), site.taxonomies,
                   site.related_runs, site.related_key)
-    sealed.write(path, {"memo": Memo(shape, groups.listings, groups.runs, home)}, _context(saved))
+    sealed.write(path, {"memo": Memo(shape, groups.listings, groups.runs, home, job_digests(site, groups))},
+                 _context(saved))
 
 
 def _context(saved: cache.Saved) -> str:
@@ -134,6 +136,25 @@ def home(memo: Memo | None, site: Site, changed: tuple[int, ...] | None,
         return None
     assert memo is not None and changed is not None
     return home_after(site, changed, [replaced[site.cards[place].slug] for place in changed], memo.home)
+
+
+def kept_jobs(memo: Memo | None, site: Site, changed: tuple[int, ...] | None,
+              related: RelatedGroups | None) -> KeptDigests | None:
+    """The last plan's digests of every group's jobs, and the places whose jobs are to be made again, when `memo`
+    is of a Site of the same shape and the cards read again are at `changed` (generator.plan.group_jobs): those
+    cards, the cards showing one of them as related, and those whose related groups are not the last build's
+    (`related`: the last Site's, from the state the memo was saved with)."""
+    if not _same_shape(memo, site, changed) or related is None or len(related) != len(site.related):
+        return None
+    assert memo is not None and changed is not None
+    if len(memo.jobs) != JOB_DIGESTS * len(site.cards):
+        return None
+    stale = set(changed)
+    again = set(changed)
+    if related is not site.related:
+        again.update(i for i, (before, now) in enumerate(zip(related, site.related, strict=True)) if before != now)
+    again.update(i for i, shown in enumerate(site.related) if not stale.isdisjoint(shown))
+    return memo.jobs, frozenset(again)
 
 
 def _same_shape(memo: Memo | None, site: Site, changed: tuple[int, ...] | None) -> bool:

@@ -13,6 +13,7 @@ import pytest
 import generator.assemble
 import generator.cache
 import generator.plan
+import generator.plan_memo
 from generator.options import CACHE_DIR
 from tests.conftest import run_build, tree
 from tests.test_incremental import counted_calls
@@ -44,6 +45,8 @@ def _moved(root: Path) -> None:
 EDITS: dict[str, tuple[Callable[[Path], None], bool]] = {
     "summary": (lambda root: _replace(root, 10, "Summary of group 10.", "A new summary."), True),
     "members": (lambda root: _replace(root, 11, "members: 87109", "members: 87110"), True),
+    # In the same size band, but ranked among the others' related groups far from where it was.
+    "members far": (lambda root: _replace(root, 11, "members: 87109", "members: 10001"), True),
     "two groups": (lambda root: (_replace(root, 12, "Summary of group 12.", "Twelve."),
                                  _replace(root, 99, "Summary of group 99.", "Ninety-nine.")), True),
     "tag": (lambda root: _replace(root, 10, "tags: [python, energy]", "tags: [python, health]"), False),
@@ -68,6 +71,38 @@ def _fresh(root: Path, tmp_path: Path) -> Any:
     return result
 
 
+def _kept_jobs(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """What generator.plan_memo.kept_jobs answers, call by call."""
+    answers: list[Any] = []
+    real = generator.plan_memo.kept_jobs
+
+    def noting(*args: Any) -> Any:
+        answers.append(real(*args))
+        return answers[-1]
+
+    monkeypatch.setattr(generator.plan_memo, "kept_jobs", noting)
+    return answers
+
+
+def test_group_jobs_made_from_the_last_plans_digests_equal_those_made_afresh(tmp_path: Path) -> None:
+    root = write_synthetic_site(tmp_path / "site", GROUPS)
+    site = run_build(root).site
+    assert site is not None
+    fresh = generator.plan.group_jobs(site)
+    digests = generator.plan.job_digests(site, fresh)
+    assert len(digests) == 3 * generator.plan.DIGEST * GROUPS
+    again = frozenset({3, 50})
+    kept = generator.plan.group_jobs(site, kept=(digests, again))
+    assert [jobs for _, _, jobs in kept.made.values()] == [jobs for _, _, jobs in fresh.made.values()]
+    assert list(kept.made) == list(fresh.made)  # the same order
+    # Only the places made again look at their cards' digests: a spoiled digest elsewhere shows.
+    spoiled = "0" * generator.plan.DIGEST + digests[generator.plan.DIGEST:]
+    first = next(iter(generator.plan.group_jobs(site, kept=(spoiled, again)).made.values()))
+    assert first[2][0].inputs == "0" * generator.plan.DIGEST
+    first = next(iter(generator.plan.group_jobs(site, kept=(spoiled, frozenset({0}))).made.values()))
+    assert first[2][0].inputs == fresh.made[site.cards[0].slug][2][0].inputs
+
+
 @pytest.mark.parametrize("edit", EDITS)
 def test_a_plan_with_the_memo_equals_a_fresh_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str) -> None:
     monkeypatch.setattr(generator.plan, "RUN", 10)  # runs of rows of ten groups: twelve of them
@@ -78,6 +113,7 @@ def test_a_plan_with_the_memo_equals_a_fresh_plan(tmp_path: Path, monkeypatch: p
     pages = counted_calls(monkeypatch, generator.plan, "listing_job")
     runs = counted_calls(monkeypatch, generator.plan, "_run_digest")
     taxonomies = counted_calls(monkeypatch, generator.assemble, "build_taxonomies")
+    kept = _kept_jobs(monkeypatch)
     result = run_build(root)
     assert result.ok
     made_pages, made_runs, made_taxonomies = len(pages), len(runs), len(taxonomies)
@@ -86,6 +122,13 @@ def test_a_plan_with_the_memo_equals_a_fresh_plan(tmp_path: Path, monkeypatch: p
     fresh = _fresh(root, tmp_path)
     assert (made_pages < len(pages) // 2 and made_runs < len(runs) // 2) == taken_over, (made_pages, len(pages))
     assert made_taxonomies == (0 if taken_over else 1)
+    # The groups' jobs: those of the groups read again, and of the groups showing one as related, are made again;
+    # every other group's are made from the last plan's digests.
+    assert (kept[0] is not None) == taken_over  # (the fresh build's is None: it has no memo)
+    if kept[0] is not None:
+        again = kept[0][1]
+        assert 0 < len(again) < GROUPS // 4
+        assert len(kept[0][0]) == len(generator.plan.job_digests(fresh.site, generator.plan.group_jobs(fresh.site)))
     assert result.site == fresh.site
     assert _fingerprints(result) == _fingerprints(fresh)
     assert tree(root / "output") == tree(tmp_path / "fresh/output")
