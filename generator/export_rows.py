@@ -77,6 +77,7 @@ class ExportRows:
         self.output = output  # the published site, whose export files may be spliced
         self.layouts: Layouts = layouts or {}  # as the last build left them
         self.made_layouts: dict[str, tuple[str, bytes]] = {}  # path -> order, lengths, for files made here
+        self._looked: dict[str, bool] = {}  # slug -> whether its pieces are made again (see _stale)
 
     def spliced(self, rel: str, slugs: Sequence[str], frame: exports.Frame, line: bool) -> Iterator[bytes] | Splice:
         """The export file `rel`: each group's JSON line (`line`) or CSV row, framed. When the published file's
@@ -91,37 +92,57 @@ class ExportRows:
 
     def _parts(self, rel: str, slugs: Sequence[str], frame: exports.Frame, line: bool, order: str,
                old: array[int] | None) -> Iterator[bytes | Span]:
-        lengths = array("I")
         if not slugs:
             yield frame.empty
-        else:
-            yield frame.first
-            at = len(frame.first)  # where piece i starts in the published file
-            run: Span | None = None  # reusable pieces just before, as a byte range of that file
+            self.made_layouts[rel] = (order, b"")
+            return
+        yield frame.first
+        if old is None:
+            lengths = array("I")
             for i, slug in enumerate(slugs):
-                if old is not None and self._unchanged(slug):
-                    if run is None:
-                        if i:
-                            yield frame.between
-                        run = (at, at + old[i])
-                    else:  # the separator before this piece is inside the range
-                        run = (run[0], at + old[i])
-                    lengths.append(old[i])
-                else:
-                    if run is not None:
-                        yield run
-                        run = None
-                    if i:
+                if i:
+                    yield frame.between
+                piece = self.pair(slug)[0 if line else 1]
+                lengths.append(len(piece))
+                yield piece
+        else:
+            # Runs of pieces between those made again are ranges of the published file, separators and all: a run
+            # from piece a to piece b-1 spans sum(old[a:b]) bytes and the b-a-1 separators between them.
+            lengths = array("I", old)
+            apart = len(frame.between)
+            at = len(frame.first)  # where piece `done` starts in the published file
+            done = 0
+            for place in [*self._stale(slugs), len(slugs)]:
+                if place > done:
+                    if done:
                         yield frame.between
-                    piece = self.pair(slug)[0 if line else 1]
-                    lengths.append(len(piece))
-                    yield piece
-                if old is not None:
-                    at += old[i] + len(frame.between)
-            if run is not None:
-                yield run
-            yield frame.last
+                    span = sum(old[done:place]) + (place - done - 1) * apart
+                    yield (at, at + span)
+                    at += span + apart
+                if place == len(slugs):
+                    break
+                if place:
+                    yield frame.between
+                piece = self.pair(slugs[place])[0 if line else 1]
+                lengths[place] = len(piece)
+                yield piece
+                at += old[place] + apart
+                done = place + 1
+        yield frame.last
         self.made_layouts[rel] = (order, lengths.tobytes())
+
+    def _stale(self, slugs: Sequence[str]) -> list[int]:
+        """The places of the groups whose pieces are made again (their index.json is not the one their pieces in
+        the published export files were made from), each group looked at once for all the files."""
+        looked = self._looked
+        places = []
+        for place, slug in enumerate(slugs):
+            stale = looked.get(slug)
+            if stale is None:
+                stale = looked[slug] = not self._unchanged(slug)
+            if stale:
+                places.append(place)
+        return places
 
     def not_made(self, rel: str) -> None:
         """`rel` was left as published (the preview gave it up): its pieces may be older than the rows known
