@@ -211,37 +211,45 @@ class TermWriter:
 
     def _remembered(self, prefix: str, low: int, high: int, facets: Columns, facets_key: bytes) -> bytes:
         """A prefix's aggregate, taken from the last build's when all it is made from is the same: the prefix,
-        its terms with their idf and postings, every group's facet values, and the layout."""
+        its terms with their idf and postings, every group's facet values, and the layout. When only weights
+        changed (an edited group's text weighs its terms again), its groups and their facet counts are the last
+        build's: those are kept under a key of their own (the terms and their groups, not their weights)."""
         if self.known is None:
             return self._aggregate(prefix, low, high, facets)
         chosen = expansions(self.terms, self.df, prefix, low, high, self.layout.expansions)
-        hasher = hashlib.blake2b(digest_size=20)
-        hasher.update(repr((prefix, self.count, self.layout.head, self.layout.expansions)).encode())
-        hasher.update(facets_key)
+        groups = hashlib.blake2b(facets_key, digest_size=20, person=b"groupdir-counts")
+        weighed = hashlib.blake2b(digest_size=20)
+        weighed.update(repr((prefix, self.count, self.layout.head, self.layout.expansions)).encode())
+        weighed.update(facets_key)
         read = {index: self._arrays(index) for index in chosen}  # kept for counting, on a miss
         for index in chosen:
             ids, weights = read[index]
-            hasher.update(repr((self.terms[index], self.idf[index], len(ids))).encode())
-            hasher.update(ids.tobytes())
-            hasher.update(weights)
-        key = hasher.digest()
+            groups.update(repr((self.terms[index], len(ids))).encode())
+            groups.update(ids)
+            weighed.update(repr((self.terms[index], self.idf[index], len(ids))).encode())
+            weighed.update(ids)
+            weighed.update(weights)
+        counts_key = groups.digest()
+        counts = self.known.get(counts_key)  # taken either way: kept for the next build
+        key = weighed.digest()
         found = self.known.get(key)
         if found is None:
+            if counts is not None:
+                self._counted = {tuple(chosen): counts}
             found = self._aggregate(prefix, low, high, facets, chosen, read)
             self.known.keep(key, found)
+        if counts is None:
+            counts = self._counts_of(chosen, facets, read)
+            self.known.keep(counts_key, counts)
         return found
 
     def _aggregate(self, prefix: str, low: int, high: int, facets: Columns,
                    chosen: list[int] | None = None, read: Postings | None = None) -> bytes:
         if chosen is None:
             chosen = expansions(self.terms, self.df, prefix, low, high, self.layout.expansions)
-        key = tuple(chosen)
-        if key not in self._counted:
-            self._counted.clear()  # nested prefixes share their expansions; keep only the latest
-            self._counted[key] = self._count(chosen, facets, read)
         out = bytearray()
         text(prefix, out)
-        out += self._counted[key]
+        out += self._counts_of(chosen, facets, read)
         candidates: dict[int, int] = {}
         for index in chosen:
             factor = self.idf[index] * (EXACT if self.terms[index] == prefix else COMPLETION)
@@ -255,6 +263,15 @@ class TermWriter:
             varint(doc, out)
             varint(score, out)
         return bytes(out)
+
+    def _counts_of(self, chosen: list[int], facets: Columns, read: Postings | None) -> bytes:
+        """The groups behind the terms `chosen` and their facet counts, counted once for nested prefixes that share
+        their expansions."""
+        key = tuple(chosen)
+        if key not in self._counted:
+            self._counted.clear()  # keep only the latest
+            self._counted[key] = self._count(chosen, facets, read)
+        return self._counted[key]
 
     def _count(self, chosen: list[int], facets: Columns, read: Postings | None) -> bytes:
         union: set[int] = set()

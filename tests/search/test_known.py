@@ -11,7 +11,9 @@ import pytest
 from generator import sealed
 from generator.model import Card
 from generator.search import build_search_index, known, synthetic
+from generator.search import terms as terms_module
 from generator.search.analyzer import analyze
+from generator.search.builder import term_weights
 from tests.search.helpers import SMALL
 
 URL = "/groups/{}/".format
@@ -70,16 +72,69 @@ def test_answers_follow_groups_that_move_in_the_doc_order(cards: list[Card], tmp
     assert _index(edited, terms, aggregates) == fresh
 
 
-def test_a_weight_that_changes_alone_changes_the_answers_it_is_in(cards: list[Card], tmp_path: Path) -> None:
+def test_a_weight_that_changes_alone_changes_the_answers_it_is_in(cards: list[Card], tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """The most common summary word said twenty times more by a group that has it already: the term's postings
     hold the same groups with the same facets, only this group's weight is higher. The answers of the
-    prefixes that expand to the term are keyed anew (made again), the others kept."""
+    prefixes that expand to the term are keyed anew (made again), the others kept; the groups behind them and
+    their facet counts are the last build's, and are mostly not counted again."""
     common = Counter(word for c in cards for word in set(analyze(c.summary))).most_common(1)[0][0]
     chosen = next(c for c in cards if common in analyze(c.summary))
     edited = [_remade(c, summary=c.summary + f" {common}" * 20) if c is chosen else c for c in cards]
     terms, remembered = _remember(cards, tmp_path)
-    assert _index(edited, terms, remembered) == _index(edited)
+    counted = _counting(monkeypatch)
+    assert _index(edited, terms, remembered) == _index(edited, None, None)
     assert remembered.hits > 0 and remembered.misses > 0
+    # The kept parts' build, then the fresh one: of the answers made again, few counted their groups again (a
+    # prefix that became heavy has no counts kept).
+    assert counted[0] * 2 < remembered.misses and counted[0] * 4 < counted[1]
+
+
+def test_answers_whose_groups_changed_count_them_again(cards: list[Card], tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A group's facet value changed: every prefix's facet counts are made again."""
+    terms, remembered = _remember(cards, tmp_path)
+    edited = list(cards)
+    edited[5] = _remade(cards[5], category="alumni" if cards[5].category != "alumni" else "professional")
+    counted = _counting(monkeypatch)
+    assert _index(edited, terms, remembered) == _index(edited, None, None)
+    assert counted[0] > 0 and counted[0] == counted[1]
+
+
+def test_a_word_moved_to_a_group_of_another_category_counts_its_prefixes_again(cards: list[Card],
+                                                                             tmp_path: Path) -> None:
+    """A word one group stops using and another, of another category, starts: the word's postings keep their
+    length, but its groups and their facet counts change."""
+    names = {c.slug: c.name for c in synthetic.config().categories}
+    common = Counter(word for c in cards for word in set(analyze(c.summary))).most_common(1)[0][0]
+    had = next(c for c in cards if common in analyze(c.summary) and
+               common not in term_weights(dataclasses.replace(c, summary=""), names))
+    gets = next(c for c in cards if common not in term_weights(c, names) and c.category != had.category)
+    dropped = " ".join(word for word in had.summary.split() if common not in analyze(word))
+    edited = [_remade(c, summary=dropped) if c is had else
+              _remade(c, summary=f"{c.summary} {common}") if c is gets else c for c in cards]
+    assert sum(common in term_weights(c, names) for c in edited) == sum(common in term_weights(c, names)
+                                                                        for c in cards)
+    terms, remembered = _remember(cards, tmp_path)
+    assert _index(edited, terms, remembered) == _index(edited)
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The groups behind prefixes counted (TermWriter._count) by each index made from here on: one count each."""
+    counts: list[int] = []
+    real_count, real_index = terms_module.TermWriter._count, build_search_index
+
+    def count(self: terms_module.TermWriter, *args: object) -> bytes:
+        counts[-1] += 1
+        return real_count(self, *args)  # type: ignore[arg-type]
+
+    def index(*args: object, **kwargs: object) -> object:
+        counts.append(0)
+        return real_index(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(terms_module.TermWriter, "_count", count)
+    monkeypatch.setitem(globals(), "build_search_index", index)
+    return counts
 
 
 def test_nothing_is_taken_from_a_damaged_file_or_another_context(cards: list[Card], tmp_path: Path) -> None:
