@@ -88,7 +88,14 @@ class KnownAggregates(Remembered):
     counting the groups behind each prefix's terms is a third of the term files' making."""
 
     def get(self, key: bytes) -> bytes | None:
-        return cast("bytes | None", self._take(key))
+        """The last build's entry for `key`, or this build's (nested prefixes that stand for the same terms share
+        their counts' entry)."""
+        found = self._take(key)
+        return cast("bytes | None", found if found is not None else self.made.get(key))
+
+    def peek(self, key: bytes) -> bytes | None:
+        """The last build's entry for `key`, left for get() (and not kept for the next build)."""
+        return cast("bytes | None", self.known.get(key))
 
     def keep(self, key: bytes, data: bytes) -> None:
         self.misses += 1
