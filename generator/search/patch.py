@@ -83,6 +83,8 @@ def patch(last: Made, cards: Sequence[Card], config: SiteConfig, group_url: Call
     category_names = {c.slug: c.name for c in config.categories}
     touched: dict[str, dict[int, int]] = {}  # term -> doc -> its new weight (0: no longer there)
     updated: dict[str, tuple[str, Weights]] = {}
+    gained: dict[str, set[int]] = {}  # term -> docs that hold it now and did not
+    lost: dict[str, set[int]] = {}
     for doc in changed:
         card = placed[doc]
         old = known.peek(card.slug, last.digests[doc])
@@ -93,6 +95,10 @@ def patch(last: Made, cards: Sequence[Card], config: SiteConfig, group_url: Call
         for term in old.keys() | weights.keys():
             if old.get(term) != weights.get(term):
                 touched.setdefault(term, {})[doc] = weights.get(term, 0)
+        for term in weights.keys() - old.keys():
+            gained.setdefault(term, set()).add(doc)
+        for term in old.keys() - weights.keys():
+            lost.setdefault(term, set()).add(doc)
     known.carried(updated)
     known.close()
     count = len(placed)
@@ -102,6 +108,8 @@ def patch(last: Made, cards: Sequence[Card], config: SiteConfig, group_url: Call
     files += sort_files(None, count, layout.sort_chunk)
     files += facet_files(last.table, None, last.rows)
     writer = TermWriter(count, last.rows, layout, aggregates)
+    writer.moved = {term: (frozenset(gained.get(term, ())), frozenset(lost.get(term, ())))
+                    for term in gained.keys() | lost.keys()}
     files += _terms(last, writer, touched)
     files += writer.ranges(last.columns)
     files.append((INDEX_META, meta(count, last.table, last.empty_counts, writer, layout, url_pattern(group_url))))

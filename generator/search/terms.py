@@ -10,17 +10,18 @@ varint k + k (doc, score) best first.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import heapq
 import math
 import tempfile
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from generator.search.codec import block, name_hash, order_key, text, varint
-from generator.search.facets import Columns
+from generator.search.codec import Reader, block, name_hash, order_key, text, varint
+from generator.search.facets import FACETS, Columns
 from generator.search.known import KnownAggregates
 from generator.search.postings import Merged
 
@@ -80,6 +81,9 @@ class TermWriter:
         self._body = bytearray()
         self._terms_in_range = 0
         self._counted: dict[tuple[int, ...], bytes] = {}
+        # Terms whose groups changed since the last build's index, with the groups each gained and lost (set by
+        # generator.search.patch: see _moved_counts).
+        self.moved: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
         self._heads: dict[int, list[tuple[int, int]]] = {}
 
     def add(self, merged: Merged) -> Iterator[tuple[str, bytes]]:
@@ -231,6 +235,10 @@ class TermWriter:
             weighed.update(weights)
         counts_key = groups.digest()
         counts = self.known.get(counts_key)  # taken either way: kept for the next build
+        if counts is None:
+            counts = self._moved_counts(chosen, read, facets, facets_key)
+            if counts is not None:
+                self.known.keep(counts_key, counts)
         key = weighed.digest()
         found = self.known.get(key)
         if found is None:
@@ -277,17 +285,72 @@ class TermWriter:
         union: set[int] = set()
         for index in chosen:
             union.update(self._postings(index, read)[0])
+        return self._counts_bytes(len(union), chosen, facets.count(union))
+
+    def _counts_bytes(self, groups: int, chosen: list[int], counted: Sequence[Mapping[int, int]]) -> bytes:
         out = bytearray()
-        varint(len(union), out)
+        varint(groups, out)
         varint(len(chosen), out)
         for index in chosen:
             text(self.terms[index], out)
-        for counted in facets.count(union):
-            varint(len(counted), out)
-            for code in sorted(counted):
+        for values in counted:
+            varint(len(values), out)
+            for code in sorted(values):
                 varint(code, out)
-                varint(counted[code], out)
+                varint(values[code], out)
         return bytes(out)
+
+    def _moved_counts(self, chosen: list[int], read: Postings, facets: Columns, facets_key: bytes) -> bytes | None:
+        """The groups and facet counts of the terms `chosen`, from the last build's, when some of those terms gained
+        or lost groups since (`moved`, from generator.search.patch) and the last build kept the counts for the
+        same terms holding the groups they held then: each group that joined or left the union adds or takes
+        away its facet values. The last build's counts are found by their key (see _remembered), worked out from
+        the postings as they were, so a count kept for other groups is never taken."""
+        if self.known is None or not any(self.terms[index] in self.moved for index in chosen):
+            return None
+        before: dict[int, array[int]] = {}
+        groups = hashlib.blake2b(facets_key, digest_size=20, person=b"groupdir-counts")
+        changed: set[int] = set()
+        for index in chosen:
+            ids = read[index][0]
+            moved = self.moved.get(self.terms[index])
+            if moved is not None:
+                added, removed = moved
+                ids = before[index] = array("I", sorted((set(ids) - added) | removed))
+                changed |= added | removed
+            groups.update(repr((self.terms[index], len(ids))).encode())
+            groups.update(ids)
+        kept = self.known.peek(groups.digest())
+        if kept is None:
+            return None
+        reader = Reader(kept)
+        union = reader.varint()
+        if [reader.text() for _ in range(reader.varint())] != [self.terms[index] for index in chosen]:
+            return None
+        counted = []
+        for _ in FACETS:
+            values: dict[int, int] = {}
+            for _ in range(reader.varint()):
+                code = reader.varint()
+                values[code] = reader.varint()
+            counted.append(values)
+        for doc in sorted(changed):
+            was = any(_holds(before.get(index, read[index][0]), doc) for index in chosen)
+            now = any(_holds(read[index][0], doc) for index in chosen)
+            if was == now:
+                continue
+            sign = 1 if now else -1
+            union += sign
+            for values, of_doc in zip(counted, facets.count((doc,)), strict=True):
+                for code, n in of_doc.items():
+                    left = values.get(code, 0) + sign * n
+                    if left < 0:
+                        return None
+                    if left:
+                        values[code] = left
+                    else:
+                        del values[code]
+        return self._counts_bytes(union, chosen, counted)
 
     def _best(self, index: int, read: Postings | None) -> list[tuple[int, int]]:
         """The term's `head` best (weight, doc) pairs: highest weight, then lowest doc."""
@@ -306,6 +369,12 @@ class TermWriter:
             best.sort(key=lambda item: (-item[0], item[1]))
             self._heads[index] = best[:limit]
         return self._heads[index]
+
+
+def _holds(ids: array[int], doc: int) -> bool:
+    """Whether the ascending doc ids `ids` hold `doc`."""
+    at = bisect.bisect_left(ids, doc)
+    return at < len(ids) and ids[at] == doc
 
 
 def expansions(terms: Sequence[str], df: Sequence[int], prefix: str, low: int, high: int, limit: int) -> list[int]:

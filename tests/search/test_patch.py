@@ -7,11 +7,13 @@ import dataclasses
 import random
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from generator.model import Card
 from generator.search import build_search_index, known, made, patch, synthetic
+from generator.search import terms as terms_module
 from generator.search.analyzer import analyze
 from generator.search.made import Made
 from generator.search.terms import Layout
@@ -181,3 +183,42 @@ def test_the_record_survives_its_file_and_a_damaged_one_is_not_read(cards: list[
     assert made.load(path, "code") is None
     path.write_bytes(b"")
     assert made.load(path, "code") is None
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_a_patch_follows_the_groups_a_term_gained_or_lost_into_its_prefixes_counts(
+        cards: list[Card], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str) -> None:
+    """A patch with the last build's heavy prefixes' answers: where a term gained or lost groups, the prefixes'
+    counts are the last build's with those groups' facet values added or taken away, rather than counted again
+    over every group the prefix stands for; the index is the whole build's either way."""
+    records: list[Made] = []
+    folder = tmp_path / "parts"
+    files = dict(build_search_index(cards, CONFIG, URL, layout=SMALL, known=known.load(folder / "terms", "c"),
+                                    aggregates=known.load_aggregates(folder / "answers", "c"), keep=records.append))
+    saved = {name: (folder / name).read_bytes() for name in ("terms", "answers")}
+    edited = list(cards)
+    edited[7] = EDITS[edit](cards[7], cards)
+    whole = _whole(edited)
+    real_count = terms_module.TermWriter._count
+
+    def patched(follow: bool) -> int:
+        for name, data in saved.items():
+            (folder / name).write_bytes(data)
+        counted: list[int] = []
+
+        def count(self: terms_module.TermWriter, *args: Any) -> bytes:
+            counted.append(1)
+            return real_count(self, *args)
+
+        monkeypatch.setattr(terms_module.TermWriter, "_count", count)
+        if not follow:
+            monkeypatch.setattr(terms_module.TermWriter, "_moved_counts", lambda *args: None)
+        done = patch.patch(records[0], edited, CONFIG, URL, SMALL, known.load(folder / "terms", "c"),
+                           known.load_aggregates(folder / "answers", "c"))
+        monkeypatch.undo()
+        assert done is not None
+        assert {name: data if data is not None else files[name] for name, data in done.files} == whole
+        return len(counted)
+
+    following, counting = patched(True), patched(False)
+    assert following < counting if counting else following == 0
