@@ -270,7 +270,8 @@ def _changes(old: BuildState, new: BuildState, recorded: Iterable[str] | None = 
               and (was is None or was[2] is not entry[2] or was[:2] != entry[:2])}
     outputs = {path: entry for path in (new.outputs if recorded is None else recorded)
                if (entry := new.outputs.get(path)) is not None and old.outputs.get(path) != entry}
-    exports = {slug: entry for slug, entry in new.exports.items() if old.exports.get(slug) != entry}
+    exports = {slug: entry for slug, entry in new.exports.items()
+               if (before := old.exports.get(slug)) is not entry and before != entry}
     related = (new.related,) if (new.related and new.related[0]) != (old.related and old.related[0]) else None
     return (parsed, list(old.parsed.keys() - new.parsed.keys()), outputs, list(old.outputs.keys() - new.outputs.keys()),
             exports, list(old.exports.keys() - new.exports.keys()), related)

@@ -212,6 +212,10 @@ class ExportRows:
 
     def kept(self, slugs: Iterable[str]) -> Known:
         """What the next build may reuse: this build's entries, else the earlier ones, for groups that exist."""
+        slugs = list(slugs)
+        exist = set(slugs)
+        if exist.issuperset(self.known) and exist.issuperset(self.made):  # no group gone: every entry, as it is
+            return {**self.known, **self.made}
         out: Known = {}
         for slug in slugs:
             entry = self.made.get(slug) or self.known.get(slug)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import generator.cache
 import generator.export_rows
 import generator.exports
 import generator.plan
@@ -127,3 +128,23 @@ def test_a_spliced_export_is_staged_from_ranges_of_the_published_file(
         assert result.ok and sorted(staged) == ["groups-0002.json", "groups.csv"]
         assert {"groups.csv", "groups-0002.json"} <= set(result.written)
         assert _exports(root / "output") == _clean(root, tmp_path, f"clean-{step}")
+
+
+def test_the_rows_kept_for_the_next_build_are_those_of_the_groups_there_are(tmp_path: Path) -> None:
+    """A group removed: its line and row are no longer kept (in the state saved, and handed over); an edited
+    group's are those of its new index.json."""
+    root = write_synthetic_site(tmp_path / "site", COUNT)
+    first = run_build(root)
+    assert first.ok and first.state is not None
+    files = sorted((root / "content/groups").glob("*.yaml"))
+    gone = first.state.exports.keys() - {p.stem for p in files[1:]}
+    assert len(gone) == 1
+    files[0].unlink()
+    edited = files[1]
+    edited.write_text(edited.read_text("utf-8").replace("summary: ", "summary: Edited ", 1), "utf-8")
+    again = run_build(root)
+    assert again.ok and again.state is not None
+    saved = generator.cache.load_state(generator.cache.state_path(root / CACHE_DIR, root / "output"))
+    for exports in (again.state.exports, saved.exports):
+        assert exports.keys() == first.state.exports.keys() - gone
+        assert exports[edited.stem] != first.state.exports[edited.stem]
