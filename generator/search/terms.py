@@ -221,19 +221,16 @@ class TermWriter:
         if self.known is None:
             return self._aggregate(prefix, low, high, facets)
         chosen = expansions(self.terms, self.df, prefix, low, high, self.layout.expansions)
-        groups = hashlib.blake2b(facets_key, digest_size=20, person=b"groupdir-counts")
         weighed = hashlib.blake2b(digest_size=20)
         weighed.update(repr((prefix, self.count, self.layout.head, self.layout.expansions)).encode())
         weighed.update(facets_key)
         read = {index: self._arrays(index) for index in chosen}  # kept for counting, on a miss
         for index in chosen:
             ids, weights = read[index]
-            groups.update(repr((self.terms[index], len(ids))).encode())
-            groups.update(ids)
             weighed.update(repr((self.terms[index], self.idf[index], len(ids))).encode())
             weighed.update(ids)
             weighed.update(weights)
-        counts_key = groups.digest()
+        counts_key = _counts_key(facets_key, [(self.terms[index], read[index][0]) for index in chosen])
         counts = self.known.get(counts_key)  # taken either way: kept for the next build
         if counts is None:
             counts = self._moved_counts(chosen, read, facets, facets_key)
@@ -309,18 +306,15 @@ class TermWriter:
         if self.known is None or not any(self.terms[index] in self.moved for index in chosen):
             return None
         before: dict[int, array[int]] = {}
-        groups = hashlib.blake2b(facets_key, digest_size=20, person=b"groupdir-counts")
         changed: set[int] = set()
         for index in chosen:
-            ids = read[index][0]
             moved = self.moved.get(self.terms[index])
             if moved is not None:
                 added, removed = moved
-                ids = before[index] = array("I", sorted((set(ids) - added) | removed))
+                before[index] = array("I", sorted((set(read[index][0]) - added) | removed))
                 changed |= added | removed
-            groups.update(repr((self.terms[index], len(ids))).encode())
-            groups.update(ids)
-        kept = self.known.peek(groups.digest())
+        kept = self.known.peek(_counts_key(facets_key, [(self.terms[index], before.get(index, read[index][0]))
+                                                        for index in chosen]))
         if kept is None:
             return None
         reader = Reader(kept)
@@ -369,6 +363,16 @@ class TermWriter:
             best.sort(key=lambda item: (-item[0], item[1]))
             self._heads[index] = best[:limit]
         return self._heads[index]
+
+
+def _counts_key(facets_key: bytes, postings: Sequence[tuple[str, array[int]]]) -> bytes:
+    """The key of the groups behind some terms and their facet counts: each term with its doc ids, and a digest of
+    every group's facet values."""
+    key = hashlib.blake2b(facets_key, digest_size=20, person=b"groupdir-counts")
+    for term, ids in postings:
+        key.update(repr((term, len(ids))).encode())
+        key.update(ids)
+    return key.digest()
 
 
 def _holds(ids: array[int], doc: int) -> bool:
