@@ -149,11 +149,11 @@ def kept_jobs(memo: Memo | None, site: Site, changed: tuple[int, ...] | None,
     assert memo is not None and changed is not None
     if len(memo.jobs) != JOB_DIGESTS * len(site.cards):
         return None
-    stale = set(changed)
-    again = set(changed)
+    read_again = frozenset(changed)
+    again = set(read_again)
     if related is not site.related:
         again.update(i for i, (before, now) in enumerate(zip(related, site.related, strict=True)) if before != now)
-    again.update(i for i, shown in enumerate(site.related) if not stale.isdisjoint(shown))
+    again.update(i for i, shown in enumerate(site.related) if not read_again.isdisjoint(shown))
     return memo.jobs, frozenset(again)
 
 
