@@ -8,8 +8,8 @@ state (1.3 s at 100,000 groups). One after the other, they were a third of the r
 Here a forked process scans and looks, while this one loads the code and then the state. The process says as
 soon as it knows whether the inputs changed; if they did not, loading the state stops (a build with nothing to
 do never needs it) and the process goes on to check the outputs. A state file over SPECULATE_MAX bytes (a site
-of some 400,000 groups) is loaded only once the inputs are known to have changed: loading it for nothing would
-take gigabytes a build with nothing to do never needed.
+of some 450,000 groups: 116 MB at 100,000) is loaded only once the inputs are known to have changed: loading it
+for nothing would take gigabytes a build with nothing to do never needed.
 
 With one job (--jobs 1), where processes cannot be forked, or when the process fails, everything is done here,
 one after the other.
