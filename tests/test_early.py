@@ -99,17 +99,22 @@ def test_with_the_inputs_unchanged_but_an_output_altered_the_build_is_left_to_lo
     assert page.read_text("utf-8") != "altered"
 
 
-def test_a_state_file_over_the_limit_is_loaded_only_by_the_build(make_site: MakeSite,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_with_a_state_file_over_the_limit_everything_is_done_in_this_process(
+        make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A state too large to load before the build knows it needs it: the scan is not handed over either."""
     root = make_site()
     assert run_build(root).ok
     _edit(root)
+    notes = tmp_path / "scanned-by"
+    _scanned_by(monkeypatch, notes)
     monkeypatch.setattr(generator.early, "SPECULATE_MAX", _state_file(root).stat().st_size - 1)
     begun = generator.early.start(_options(root), time.perf_counter())
     assert isinstance(begun.checked, Scan) and begun.state is None
+    assert notes.read_text("utf-8").split() == [str(os.getpid())]
     monkeypatch.setattr(generator.early, "SPECULATE_MAX", _state_file(root).stat().st_size)
     begun = generator.early.start(_options(root), time.perf_counter())
     assert isinstance(begun.checked, Scan) and begun.state is not None and begun.state.loaded_ok
+    assert notes.read_text("utf-8").split()[1] != str(os.getpid())
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
