@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,17 @@ def _edit(root: Path) -> None:
         GROUP_A.replace("summary: Graduates of Alpha.", "summary: Graduates of Alpha, edited."), "utf-8")
 
 
-def _scanned_by(monkeypatch: pytest.MonkeyPatch, notes: Path) -> None:
-    """Note the process that scans the content in `notes` (the forked process writes it)."""
+def _built_and_edited(make_site: MakeSite) -> Path:
+    """The small site, built, then one group edited."""
+    root = make_site()
+    assert run_build(root).ok
+    _edit(root)
+    return root
+
+
+def _scanners(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[[], list[int]]:
+    """The processes that scanned the content from here on, as each noted its pid in a file (the forked one too)."""
+    notes = tmp_path / "scanned-by"
     real = generator.unchanged.scan
 
     def noting(source: Path) -> Scan:
@@ -51,18 +60,15 @@ def _scanned_by(monkeypatch: pytest.MonkeyPatch, notes: Path) -> None:
         return real(source)
 
     monkeypatch.setattr(generator.unchanged, "scan", noting)
+    return lambda: [int(pid) for pid in notes.read_text("utf-8").split()]
 
 
 def test_with_work_to_do_the_content_is_scanned_by_another_process_and_the_state_loaded_meanwhile(
         make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    root = make_site()
-    assert run_build(root).ok
-    _edit(root)
-    notes = tmp_path / "scanned-by"
-    _scanned_by(monkeypatch, notes)
+    root = _built_and_edited(make_site)
+    scanners = _scanners(monkeypatch, tmp_path)
     begun = generator.early.start(_options(root), time.perf_counter())
-    scanners = notes.read_text("utf-8").split()
-    assert len(scanners) == 1 and int(scanners[0]) != os.getpid()
+    assert len(scanners()) == 1 and scanners()[0] != os.getpid()
     assert isinstance(begun.checked, Scan) and begun.checked.inputs  # the inputs digest, worked out there
     assert begun.checked.sources == generator.unchanged.scan(root).sources
     assert begun.state is not None and begun.state.loaded_ok
@@ -78,10 +84,9 @@ def test_with_nothing_to_do_the_verdict_comes_from_the_other_process_and_no_stat
         make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     root = make_site()
     first = run_build(root)
-    notes = tmp_path / "scanned-by"
-    _scanned_by(monkeypatch, notes)
+    scanners = _scanners(monkeypatch, tmp_path)
     begun = generator.early.start(_options(root), time.perf_counter())
-    assert [int(pid) != os.getpid() for pid in notes.read_text("utf-8").split()] == [True]
+    assert [pid != os.getpid() for pid in scanners()] == [True]
     assert isinstance(begun.checked, BuildResult) and begun.state is None
     assert begun.checked.ok and begun.checked.unchanged == first.outputs and begun.checked.rendered == []
 
@@ -102,31 +107,25 @@ def test_with_the_inputs_unchanged_but_an_output_altered_the_build_is_left_to_lo
 def test_with_a_state_file_over_the_limit_everything_is_done_in_this_process(
         make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A state too large to load before the build knows it needs it: the scan is not handed over either."""
-    root = make_site()
-    assert run_build(root).ok
-    _edit(root)
-    notes = tmp_path / "scanned-by"
-    _scanned_by(monkeypatch, notes)
+    root = _built_and_edited(make_site)
+    scanners = _scanners(monkeypatch, tmp_path)
     monkeypatch.setattr(generator.early, "SPECULATE_MAX", _state_file(root).stat().st_size - 1)
     begun = generator.early.start(_options(root), time.perf_counter())
     assert isinstance(begun.checked, Scan) and begun.state is None
-    assert notes.read_text("utf-8").split() == [str(os.getpid())]
+    assert scanners() == [os.getpid()]
     monkeypatch.setattr(generator.early, "SPECULATE_MAX", _state_file(root).stat().st_size)
     begun = generator.early.start(_options(root), time.perf_counter())
     assert isinstance(begun.checked, Scan) and begun.state is not None and begun.state.loaded_ok
-    assert notes.read_text("utf-8").split()[1] != str(os.getpid())
+    assert scanners()[1] != os.getpid()
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_one_job_or_no_cache_does_everything_in_this_process(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch,
                                                              tmp_path: Path, jobs: int) -> None:
-    root = make_site()
-    assert run_build(root).ok
-    _edit(root)
-    notes = tmp_path / "scanned-by"
-    _scanned_by(monkeypatch, notes)
+    root = _built_and_edited(make_site)
+    scanners = _scanners(monkeypatch, tmp_path)
     begun = generator.early.start(_options(root, jobs=jobs, use_cache=jobs != 2), time.perf_counter())
-    assert notes.read_text("utf-8").split() == [str(os.getpid())]
+    assert scanners() == [os.getpid()]
     assert isinstance(begun.checked, Scan) and begun.state is None
 
 
