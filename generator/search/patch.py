@@ -83,8 +83,6 @@ def patch(last: Made, cards: Sequence[Card], config: SiteConfig, group_url: Call
     category_names = {c.slug: c.name for c in config.categories}
     touched: dict[str, dict[int, int]] = {}  # term -> doc -> its new weight (0: no longer there)
     updated: dict[str, tuple[str, Weights]] = {}
-    gained: dict[str, set[int]] = {}  # term -> docs that hold it now and did not
-    lost: dict[str, set[int]] = {}
     for doc in changed:
         card = placed[doc]
         old = known.peek(card.slug, last.digests[doc])
@@ -95,10 +93,6 @@ def patch(last: Made, cards: Sequence[Card], config: SiteConfig, group_url: Call
         for term in old.keys() | weights.keys():
             if old.get(term) != weights.get(term):
                 touched.setdefault(term, {})[doc] = weights.get(term, 0)
-        for term in weights.keys() - old.keys():
-            gained.setdefault(term, set()).add(doc)
-        for term in old.keys() - weights.keys():
-            lost.setdefault(term, set()).add(doc)
     known.carried(updated)
     known.close()
     count = len(placed)
@@ -108,8 +102,6 @@ def patch(last: Made, cards: Sequence[Card], config: SiteConfig, group_url: Call
     files += sort_files(None, count, layout.sort_chunk)
     files += facet_files(last.table, None, last.rows)
     writer = TermWriter(count, last.rows, layout, aggregates)
-    writer.moved = {term: (frozenset(gained.get(term, ())), frozenset(lost.get(term, ())))
-                    for term in gained.keys() | lost.keys()}
     files += _terms(last, writer, touched)
     files += writer.ranges(last.columns)
     files.append((INDEX_META, meta(count, last.table, last.empty_counts, writer, layout, url_pattern(group_url))))
@@ -171,7 +163,8 @@ def _in_order(order: Sequence[int], places: Iterable[int], key: Callable[[int], 
 
 def _terms(last: Made, writer: TermWriter, touched: dict[str, dict[int, int]]) -> Iterator[tuple[str, bytes | None]]:
     """Every term in index order through `writer`: kept ones with their recorded entry, touched ones with their
-    postings edited (a term no group has any more is left out)."""
+    postings edited (a term no group has any more is left out). A term whose groups changed is given to the
+    writer's `moved` with its groups in the last index, for the counts of the prefixes standing for it."""
     where = {term: index for index, term in enumerate(last.terms)} if touched else {}
     fresh = sorted((term for term in touched if term not in where), key=order_key)
     kept = ((order_key(term), term, index) for index, term in enumerate(last.terms))
@@ -181,7 +174,12 @@ def _terms(last: Made, writer: TermWriter, touched: dict[str, dict[int, int]]) -
             ids, weights = last.postings(index)
             yield from writer.add_kept(term, ids, weights, last.entry(index), last.external[index])
             continue
-        ids_now, weights_now = _edited(last.postings(index) if index >= 0 else (b"", b""), edits)
+        postings = last.postings(index) if index >= 0 else (b"", b"")
+        ids_now, weights_now = _edited(postings, edits)
+        ids_before = array("I")
+        ids_before.frombytes(postings[0])
+        if ids_before != ids_now:
+            writer.moved[term] = (ids_before, frozenset(edits))
         if ids_now:
             yield from writer.add((term, ids_now, weights_now))
 

@@ -81,9 +81,9 @@ class TermWriter:
         self._body = bytearray()
         self._terms_in_range = 0
         self._counted: dict[tuple[int, ...], bytes] = {}
-        # Terms whose groups changed since the last build's index, with the groups each gained and lost (set by
-        # generator.search.patch: see _moved_counts).
-        self.moved: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
+        # Terms whose groups changed since the last build's index, with their doc ids there and the docs edited
+        # (set by generator.search.patch: see _moved_counts).
+        self.moved: dict[str, tuple[array[int], frozenset[int]]] = {}
         self._heads: dict[int, list[tuple[int, int]]] = {}
 
     def add(self, merged: Merged) -> Iterator[tuple[str, bytes]]:
@@ -299,10 +299,11 @@ class TermWriter:
 
     def _moved_counts(self, chosen: list[int], read: Postings, facets: Columns, facets_key: bytes) -> bytes | None:
         """The groups and facet counts of the terms `chosen`, from the last build's, when some of those terms gained
-        or lost groups since (`moved`, from generator.search.patch) and the last build kept the counts for the
-        same terms holding the groups they held then: each group that joined or left the union adds or takes
-        away its facet values. The last build's counts are found by their key (see _remembered), worked out from
-        the postings as they were, so a count kept for other groups is never taken."""
+        or lost groups since (`moved`, from generator.search.patch: their doc ids in the last index) and the last
+        build kept the counts for the same terms holding the groups they held then: each edited group that joined
+        or left the union adds or takes away its facet values. The last build's counts are found by their key (see
+        _remembered), worked out from the postings as they were, so a count kept for other groups is never
+        taken."""
         if self.known is None or not any(self.terms[index] in self.moved for index in chosen):
             return None
         before: dict[int, array[int]] = {}
@@ -310,9 +311,8 @@ class TermWriter:
         for index in chosen:
             moved = self.moved.get(self.terms[index])
             if moved is not None:
-                added, removed = moved
-                before[index] = array("I", sorted((set(read[index][0]) - added) | removed))
-                changed |= added | removed
+                before[index], edited = moved
+                changed |= edited
         kept = self.known.peek(_counts_key(facets_key, [(self.terms[index], before.get(index, read[index][0]))
                                                         for index in chosen]))
         if kept is None:
