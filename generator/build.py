@@ -479,7 +479,13 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     result.outputs = len(new)
     if layouts_file is not None:
         layouts_file.unlink(missing_ok=True)  # the files it describes are about to be replaced
-    _publish(options, staging, state_file, removals)
+    # The large files this publish replaces or removes are let go beside saving the state (writer.Held).
+    held = writer.hold(output, ((rel, cache.stamp_of(old[rel])[0]) for rel in (*result.written, *removals)
+                                if rel in old))
+    try:
+        _publish(options, staging, state_file, removals)
+    finally:
+        held.let_go()
     # Files published keep the stamp they had in staging (rename keeps mtime), so `new` is accurate.
     if layouts_file is not None:
         export_rows.save_layouts(layouts_file, rows_made.layouts_after(
@@ -505,6 +511,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                 manifest.write(cache.manifest_path(options.source / CACHE_DIR, output),
                                manifest.Manifest(inputs, _outputs_digest(old, new, last, result.recorded, removals),
                                                  result.records, len(new)))
+    held.wait()
     timings["write"] = time.perf_counter() - started
     timings["total"] = time.perf_counter() - total_started
     return result

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,6 +169,52 @@ def publish(output: Path, staging: Path, removals: list[str]) -> None:
     _move_all(staging, output)
     _remove(output, removals)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+HOLD_MIN = 1 << 20  # bytes from which a file a publish replaces or removes is held open and let go beside
+HOLD_MAX = 256  # files held at most (the largest), well under any limit on open files
+
+
+class Held:
+    """Files about to be replaced or removed, held open so that publishing does not free them.
+
+    The kernel frees a file's blocks and cached pages when its last name and its last descriptor go, in the
+    process that lets go of it: replacing a 27 MB export took 23 ms, a page of 70 KB 0.1 ms. Held, the files
+    are freed when `let_go` closes them, in a thread of its own while the build goes on (saving its state);
+    `wait` is for that thread to be done. Either way the files are gone once the process ends.
+    """
+
+    def __init__(self, descriptors: list[int]) -> None:
+        self._descriptors = descriptors
+        self._closing: threading.Thread | None = None
+
+    def let_go(self) -> None:
+        if self._descriptors and self._closing is None:
+            self._closing = threading.Thread(target=self._close, name="groupdir-let-go", daemon=True)
+            self._closing.start()
+
+    def wait(self) -> None:
+        if self._closing is None:
+            self._close()
+        else:
+            self._closing.join()
+
+    def _close(self) -> None:
+        while self._descriptors:
+            os.close(self._descriptors.pop())
+
+
+def hold(output: Path, sizes: Iterable[tuple[str, int]]) -> Held:
+    """The files among `sizes` (an output's relative path, its size as last written) of at least HOLD_MIN bytes,
+    the largest HOLD_MAX of them, held open (those that cannot be opened are left out)."""
+    large = sorted(((size, rel) for rel, size in sizes if size >= HOLD_MIN), reverse=True)[:HOLD_MAX]
+    descriptors: list[int] = []
+    for _, rel in large:
+        try:
+            descriptors.append(os.open(output / rel, os.O_RDONLY | os.O_CLOEXEC))
+        except OSError:
+            continue
+    return Held(descriptors)
 
 
 def _read_removals(staging: Path) -> list[str]:

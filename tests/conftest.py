@@ -159,3 +159,17 @@ def run_build(root: Path, output: Path | None = None, **kwargs: object) -> Build
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file under a folder, by relative path."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def open_deleted(folder: Path) -> set[str]:
+    """The files under `folder` that this process holds open though they no longer have a name (Linux)."""
+    held = set()
+    for link in Path("/proc/self/fd").iterdir():
+        try:
+            target = str(link.readlink())
+        except OSError:  # the descriptor of the listing itself, closed meanwhile
+            continue
+        if target.startswith(f"{folder}/") and target.endswith(" (deleted)"):
+            held.add(target[len(str(folder)) + 1:-len(" (deleted)")])
+    return held
+

@@ -28,7 +28,7 @@ import generator.unchanged
 import generator.writer
 from generator.options import CACHE_DIR
 from generator.render import RenderError
-from tests.conftest import GROUP_A, REPO, SITE_YAML, MakeSite, run_build, tree
+from tests.conftest import GROUP_A, REPO, SITE_YAML, MakeSite, open_deleted, run_build, tree
 
 
 def counted_calls(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[int]:
@@ -144,6 +144,35 @@ def test_deleting_a_group_removes_its_page_and_every_reference(make_site: MakeSi
     for page in out.rglob("*.html"):
         assert "groups/beta-builders/" not in page.read_text("utf-8"), page
     assert "beta-builders" not in (out / "sitemap.xml").read_text()
+
+
+def test_a_build_holds_the_files_it_replaces_and_removes_and_lets_go_of_them_before_it_returns(
+        make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every file large enough to hold, the old bytes of what an edit replaced and a deletion removed are
+    still open once published, and none is open when the build returns; the site equals a clean build's."""
+    monkeypatch.setattr(generator.writer, "HOLD_MIN", 1)
+    root = make_site()
+    run_build(root)
+    held_then: list[set[str]] = []
+    publish = generator.writer.publish
+
+    def noting(output: Path, staging: Path, removals: list[str]) -> None:
+        publish(output, staging, removals)
+        held_then.append(open_deleted(output))
+
+    monkeypatch.setattr(generator.writer, "publish", noting)
+    before = set(tree(root / "output"))
+    path = root / "content/groups/alpha-alumni.yaml"
+    path.write_text(GROUP_A.replace("Alpha's **alumni** meet here.", "Alpha's alumni meet here, often."))
+    (root / "content/groups/beta-builders.md").unlink()
+    result = run_build(root)
+    assert result.ok
+    assert {"groups.json", "groups/alpha-alumni/index.html", "groups/beta-builders/index.html"} <= held_then[0]
+    assert held_then == [({*result.written} & before) | {*result.removed}]
+    assert open_deleted(root / "output") == set()
+    clean = tmp_path / "clean"
+    assert run_build(root, clean, use_cache=False).ok
+    assert tree(root / "output") == tree(clean)
 
 
 def test_template_edit_renders_the_pages_using_it(make_site: MakeSite) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator import writer
+from tests.conftest import open_deleted
 
 
 def test_stage_writes_the_bytes_and_reports_the_file_as_the_disk_has_it(tmp_path: Path) -> None:
@@ -77,3 +78,41 @@ def test_publish_moves_new_folders_whole_and_replaces_files_folders_and_removals
         "was-a-file/index.html": b"now a folder", "was-a-folder": b"now a file", "new/deep/er/file.txt": b"deep",
     }
     assert not (output / "gone").exists()
+
+
+def test_large_files_a_publish_replaces_or_removes_are_held_until_let_go(tmp_path: Path) -> None:
+    """The old bytes of a large file outlive its replacement and its removal while held (the kernel frees them
+    when the last descriptor closes, which `let_go` does beside the caller); small files are not held; the
+    published folder is the staged one either way."""
+    output, staging = tmp_path / "output", writer.staging_for(tmp_path / "output")
+    large, small = b"x" * writer.HOLD_MIN, b"y" * (writer.HOLD_MIN - 1)
+    old = {"groups.json": large, "groups.csv": large, "small.txt": small, "gone.json": large, "kept.json": large}
+    for rel, data in old.items():
+        writer.stage(output, rel, data)
+    (output / writer.MARKER).write_bytes(b"groupdir output folder\n")
+    for rel in ("groups.json", "groups.csv", "small.txt"):
+        writer.stage(staging, rel, b"new " + rel.encode())
+    sizes = [(rel, len(old[rel])) for rel in ("groups.json", "groups.csv", "small.txt", "gone.json")]
+    held = writer.hold(output, sizes)
+    writer.publish(output, staging, ["gone.json"])
+    assert open_deleted(output) == {"groups.json", "groups.csv", "gone.json"}
+    assert {p.name: p.read_bytes() for p in output.iterdir() if p.name != writer.MARKER} == {
+        "groups.json": b"new groups.json", "groups.csv": b"new groups.csv", "small.txt": b"new small.txt",
+        "kept.json": large}
+    held.let_go()
+    held.wait()
+    assert open_deleted(output) == set()
+
+
+def test_held_files_are_let_go_by_waiting_alone_and_at_most_hold_max_are_held(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(writer, "HOLD_MAX", 2)
+    for number in range(4):
+        writer.stage(tmp_path, f"{number}.bin", b"z" * (writer.HOLD_MIN + number))
+    held = writer.hold(tmp_path, [(f"{number}.bin", writer.HOLD_MIN + number) for number in range(4)]
+                       + [("missing.bin", writer.HOLD_MIN)])
+    for number in range(4):
+        (tmp_path / f"{number}.bin").unlink()
+    assert open_deleted(tmp_path) == {"2.bin", "3.bin"}  # the largest
+    held.wait()
+    assert open_deleted(tmp_path) == set()
