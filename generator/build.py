@@ -504,7 +504,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                                            (config_key, templates), home, frozenset(result.deferred), shown_by,
                                            patched.chooser if patched is not None else None)
         if options.use_cache:
-            cache.save_state(state_file, result.state, state, result.recorded)
+            cache.save_state(state_file, result.state, state, result.recorded, removals if state.loaded_ok else None)
             if memo_file is not None:
                 plan_memo.save(memo_file, site, groups, home, result.state.saved)
             if not result.report.items:
