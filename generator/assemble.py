@@ -111,16 +111,17 @@ def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path,
     first_seen: dict[str, SourceRef] = {}
     documents: dict[str, list[Document]] = defaultdict(list)
     doc_seen: dict[tuple[str, str], SourceRef] = {}
-    for result in results:
+    keep = cards.append
+    for result in results:  # once per content file: its lookups are bound
         for card in result.cards:
-            if card.slug in first_seen:
-                other = first_seen[card.slug]
+            slug = card.slug
+            if slug in first_seen:
+                other = first_seen[slug]
                 diagnostics.append(error(card.source.path, card.source.line, 1,
-                                         f"duplicate group slug '{card.slug}', also used by "
-                                         f"{other.path}:{other.line}"))
+                                         f"duplicate group slug '{slug}', also used by {other.path}:{other.line}"))
                 continue
-            first_seen[card.slug] = card.source
-            cards.append(card)
+            first_seen[slug] = card.source
+            keep(card)
         for doc in result.documents:
             key = (doc.kind, doc.slug)
             if key in doc_seen:
@@ -138,8 +139,10 @@ def assemble(config: SiteConfig, results: Sequence[SourceResult], root: Path,
         cards.sort(key=lambda c: sort_key(c.name, c.slug))
         index = {card.slug: i for i, card in enumerate(cards)}
     # Groups that failed validation are reported already; references to them are not errors of their own.
-    rejected = {r.slug for result in results for r in result.rejected}
+    rejected = {r.slug for result in results if result.rejected for r in result.rejected}
     for card in cards:
+        if not card.related:
+            continue
         for position, slug in enumerate(card.related):
             if slug not in index and slug not in rejected:
                 line, col = locate(root, card.source, ("related", position))

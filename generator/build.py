@@ -90,35 +90,40 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
         timings["load"] = time.perf_counter() - started
         return Loaded(config, patched.site, patched.sources, Report(list(state.last.report)), patched.parsed, patched)
     previous = state.parsed if state else {}
-    results: dict[str, SourceResult] = {}
-    hits: dict[str, tuple[tuple[int, int], str, SourceResult]] = {}  # the last build's entries still good
+    # Each file's result in the order of `sources`: the last build's where its entry is still good, else one
+    # read again (placed at `again`). The loop binds its lookups and compares stamps field by field: it runs
+    # once per content file (0.3 s at 100,000 groups before, in a profile).
+    results: list[SourceResult] = []
     todo: list[SourceFile] = []
+    again: list[int] = []
     replaced: dict[str, Card] = {}  # the last build's cards of the files read again
     every_file_known = len(previous) == len(sources)
+    entry_of, take = previous.get, results.append
     for source in sources:
-        hit = previous.get(source.path)
-        if hit is not None and hit[0] == source.stamp and hit[1] == config_key:
-            results[source.path] = hit[2]
-            hits[source.path] = hit
+        path, _, size, mtime_ns = source
+        hit = entry_of(path)
+        if hit is not None and hit[1] == config_key and (stamp := hit[0])[0] == size and stamp[1] == mtime_ns:
+            take(hit[2])
+            continue
+        again.append(len(results))
+        take(None)  # type: ignore[arg-type]  # placed below
+        todo.append(source)
+        if hit is not None and hit[1] == config_key:
+            replaced.update((card.slug, card) for card in hit[2].cards)
         else:
-            todo.append(source)
-            if hit is not None and hit[1] == config_key:
-                replaced.update((card.slug, card) for card in hit[2].cards)
-            else:
-                every_file_known = False
+            every_file_known = False
     loader = _Loader(options.source, config, options.drafts, store.path if store is not None else None)
     known: dict[Any, Any] = {}
-    for done, result in enumerate(_map(loader, todo, options.workers), start=1):
+    for done, (place, result) in enumerate(zip(again, _map(loader, todo, options.workers), strict=True), start=1):
         for card in result.cards:
             share_values(card, known)
-        results[result.source.path] = result
+        results[place] = result
         if options.progress is not None:
             options.progress("read", done, len(todo))
     if store is not None:
         store.refresh()  # the workers appended to it
-    ordered = date_cards(config, [results[s.path] for s in sources])
-    for result in ordered:
-        report.extend(result.diagnostics)
+    ordered = date_cards(config, results)
+    report.extend(itertools.chain.from_iterable(result.diagnostics for result in ordered))
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
     # The last Site: the preview's, else one put back together from the command line's memo.
@@ -132,7 +137,7 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
     report.extend(problems)
     timings["assemble"] = time.perf_counter() - started
     # The last build's entry where it stands (the state's journal then passes over it: generator.cache._changes).
-    parsed = {s.path: hit if (hit := hits.get(s.path)) is not None and hit[2] is result
+    parsed = {s.path: hit if (hit := previous.get(s.path)) is not None and hit[2] is result
               else (s.stamp, config_key, result) for s, result in zip(sources, ordered, strict=True)}
     return Loaded(config, site, {s.path: s for s in sources}, report, parsed,
                   replaced=replaced if every_file_known else None, memo=memo)
