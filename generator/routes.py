@@ -28,6 +28,12 @@ def group_json(slug: str) -> str:
     return f"groups/{slug}/index.json"
 
 
+def group_outputs(slug: str) -> tuple[str, str, str]:
+    """The output paths of a group's page, badge and index.json, in one call (made for every group by every plan)."""
+    folder = f"groups/{slug}/"
+    return folder + "index.html", folder + "badge.svg", folder + "index.json"
+
+
 def term(dimension: str, slug: str) -> str:
     return f"{dimension}/{slug}/"
 

@@ -14,6 +14,7 @@ import generator.assemble
 import generator.cache
 import generator.plan
 import generator.plan_memo
+import generator.routes
 from generator.options import CACHE_DIR
 from tests.conftest import run_build, tree
 from tests.test_incremental import counted_calls
@@ -101,6 +102,24 @@ def test_group_jobs_made_from_the_last_plans_digests_equal_those_made_afresh(tmp
     assert first[2][0].inputs == "0" * generator.plan.DIGEST
     first = next(iter(generator.plan.group_jobs(site, kept=(spoiled, frozenset({0}))).made.values()))
     assert first[2][0].inputs == fresh.made[site.cards[0].slug][2][0].inputs
+
+
+def test_a_groups_jobs_write_where_its_links_and_its_badge_point(tmp_path: Path) -> None:
+    """The jobs are made as plain tuples with the paths of routes.group_outputs: those are the pages the links
+    lead to, and the files hold what their kind says."""
+    root = write_synthetic_site(tmp_path / "site", 3)
+    site = run_build(root).site
+    assert site is not None
+    for card in site.cards:
+        page, badge, data = generator.plan.group_jobs(site).made[card.slug][2]
+        assert (page.path, badge.path, data.path) == (generator.routes.output_path(generator.routes.group(card.slug)),
+                                                      generator.routes.badge(card.slug),
+                                                      generator.routes.group_json(card.slug))
+        assert (page.kind, page.template, badge.kind, data.kind) == ("group", "group.html", "badge", "group-json")
+        assert (page.late, page.near, page.key) == (False, 0, (card.slug,))
+        assert (root / "output" / page.path).read_text("utf-8").startswith("<!doctype html>")
+        assert (root / "output" / badge.path).read_text("utf-8").startswith("<svg")
+        assert (root / "output" / data.path).read_text("utf-8").startswith("{")
 
 
 @pytest.mark.parametrize("edit", EDITS)
