@@ -511,7 +511,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
         if options.use_cache:
             cache.save_state(state_file, result.state, state, result.recorded, removals if state.loaded_ok else None)
             if memo_file is not None:
-                plan_memo.save(memo_file, site, groups, home, result.state.saved)
+                plan_memo.save(memo_file, site, groups, home, result.state.saved, digests)
             if not result.report.items:
                 manifest.write(cache.manifest_path(options.source / CACHE_DIR, output),
                                manifest.Manifest(inputs, _outputs_digest(old, new, last, result.recorded, removals),

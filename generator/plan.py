@@ -244,10 +244,22 @@ def _group_jobs(slug: str, digests: str) -> tuple[Job, Job, Job]:
 KeptDigests = tuple[str, frozenset[int]]  # see group_jobs
 
 
-def job_digests(site: Site, groups: GroupJobs) -> str:
-    """The inputs digests of every group's jobs (page, badge, index.json), in A-Z order, one after the other."""
-    made = groups.made
-    return "".join([job.inputs for card in site.cards for job in made[card.slug][2]])
+def job_digests(site: Site, groups: GroupJobs, kept: KeptDigests | None = None) -> str:
+    """The inputs digests of every group's jobs (page, badge, index.json), in A-Z order, one after the other.
+    `kept`: what `groups` was made with (group_jobs): every group's digests are those kept but at the places made
+    again, so only those are looked up (joining every group's took 0.1 s at 100,000 groups)."""
+    made, cards = groups.made, site.cards
+    if kept is None or len(kept[0]) != JOB_DIGESTS * len(cards):
+        return "".join([job.inputs for card in cards for job in made[card.slug][2]])
+    digests, again = kept
+    parts: list[str] = []
+    start = 0
+    for place in sorted(again):
+        parts.append(digests[start:place * JOB_DIGESTS])
+        parts.extend(job.inputs for job in made[cards[place].slug][2])
+        start = (place + 1) * JOB_DIGESTS
+    parts.append(digests[start:])
+    return "".join(parts)
 
 
 @dataclass(frozen=True)

@@ -63,15 +63,16 @@ def read(path: Path, saved: cache.Saved | None) -> Memo | None:
     return found if isinstance(found, Memo) else None
 
 
-def save(path: Path, site: Site, groups: GroupJobs, home: Home, saved: cache.Saved | None) -> None:
-    """Keep `site`'s shape and what the plan made with `groups` and `home` for the next build, beside the state
-    just saved (`saved`)."""
+def save(path: Path, site: Site, groups: GroupJobs, home: Home, saved: cache.Saved | None,
+         kept: KeptDigests | None = None) -> None:
+    """Keep `site`'s shape and what the plan made with `groups` (`kept`: the digests it was made with, if any)
+    and `home` for the next build, beside the state just saved (`saved`)."""
     if saved is None:
         path.unlink(missing_ok=True)
         return
     shape = Shape(site.config, site.as_of, tuple(card.slug for card in site.cards), site.taxonomies,
                   site.related_runs, site.related_key)
-    sealed.write(path, {"memo": Memo(shape, groups.listings, groups.runs, home, job_digests(site, groups))},
+    sealed.write(path, {"memo": Memo(shape, groups.listings, groups.runs, home, job_digests(site, groups, kept))},
                  _context(saved))
 
 

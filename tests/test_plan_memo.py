@@ -102,6 +102,11 @@ def test_group_jobs_made_from_the_last_plans_digests_equal_those_made_afresh(tmp
     assert first[2][0].inputs == "0" * generator.plan.DIGEST
     first = next(iter(generator.plan.group_jobs(site, kept=(spoiled, frozenset({0}))).made.values()))
     assert first[2][0].inputs == fresh.made[site.cards[0].slug][2][0].inputs
+    # The digests of jobs made with kept ones are worked out from those kept but at the places made again.
+    for places in (again, frozenset({0}), frozenset(), frozenset(range(GROUPS))):
+        groups = generator.plan.group_jobs(site, kept=(spoiled, places))
+        assert generator.plan.job_digests(site, groups, (spoiled, places)) == generator.plan.job_digests(site, groups)
+    assert generator.plan.job_digests(site, kept, (digests, again)) == digests
 
 
 def test_a_groups_jobs_write_where_its_links_and_its_badge_point(tmp_path: Path) -> None:
