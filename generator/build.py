@@ -581,17 +581,14 @@ def _outdated(jobs: list[Job], templates: dict[str, str], config_key: str, old: 
     # Unambiguous, as the second part has a fixed length.
     salts = {name: digest(f"{template}|{config_key}") for name, template in templates.items()}
     bare = digest(f"|{config_key}")
-    # The entry's fingerprint compared as its encoded bytes, with the lookups bound once: a third less time over
-    # 330,000 jobs at 100,000 groups (0.31 s -> 0.21 s).
-    salt_of, entry_of, keep, at = salts.get, old.get, same.append, cache.FINGERPRINT_AT
     for job in jobs:
-        path, _, template, _, inputs, _, _ = job
-        fingerprint = f"{inputs}|{salt_of(template, bare)}"
-        entry = entry_of(path)
-        if entry is not None and entry[at:] == fingerprint.encode():
-            keep((job, entry))
+        fingerprint = f"{job.inputs}|{salts.get(job.template, bare)}"
+        entry = old.get(job.path)
+        if entry is not None and cache.fingerprint_of(entry) == fingerprint:
+            same.append((job, entry))
         else:
-            dirty.append((job, fingerprint, _standing(f"{output_prefix}{path}", entry)))
+            standing = _standing(f"{output_prefix}{job.path}", entry)
+            dirty.append((job, fingerprint, standing))
     return dirty, same
 
 

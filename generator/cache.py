@@ -55,7 +55,6 @@ HEADER = (FORMAT, __version__, _code())
 
 _ENTRY = struct.Struct("<qq16s")  # size, mtime_ns, content digest; the fingerprint follows, in UTF-8
 _DIGEST_AT = struct.calcsize("<qq")
-FINGERPRINT_AT = _ENTRY.size  # where an entry's fingerprint starts (see fingerprint_of)
 
 
 def entry(fingerprint: str, digest: str, size: int, mtime_ns: int) -> Entry:
@@ -66,7 +65,7 @@ def entry(fingerprint: str, digest: str, size: int, mtime_ns: int) -> Entry:
 
 
 def fingerprint_of(entry: Entry) -> str:
-    return entry[FINGERPRINT_AT:].decode()
+    return entry[_ENTRY.size:].decode()
 
 
 def digest_of(entry: Entry) -> str:
