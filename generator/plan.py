@@ -229,6 +229,7 @@ def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = Fa
 
 DIGEST = len(digest(""))  # characters of an inputs digest
 JOB_DIGESTS = 3 * DIGEST  # a group's three jobs'
+KeptDigests = tuple[str, frozenset[int]]  # see group_jobs
 _new_job = tuple.__new__
 
 
@@ -241,7 +242,6 @@ def _group_jobs(slug: str, digests: str) -> tuple[Job, Job, Job]:
     return (_new_job(Job, (page, "group", "group.html", key, digests[:DIGEST], False, 0)),
             _new_job(Job, (badge, "badge", "", key, digests[DIGEST:2 * DIGEST], False, 0)),
             _new_job(Job, (data, "group-json", "", key, digests[2 * DIGEST:JOB_DIGESTS], False, 0)))
-KeptDigests = tuple[str, frozenset[int]]  # see group_jobs
 
 
 def job_digests(site: Site, groups: GroupJobs, kept: KeptDigests | None = None) -> str:
