@@ -116,3 +116,13 @@ def test_held_files_are_let_go_by_waiting_alone_and_at_most_hold_max_are_held(
     assert open_deleted(tmp_path) == {"2.bin", "3.bin"}  # the largest
     held.wait()
     assert open_deleted(tmp_path) == set()
+
+
+def test_all_files_names_every_file_under_the_output_but_its_marker(tmp_path: Path) -> None:
+    for rel in ("index.html", "groups/a/index.html", "groups/a/badge.svg", "deep/er/still/file.txt", writer.MARKER):
+        writer.stage(tmp_path, rel, b"x")
+    (tmp_path / "empty-folder").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "groups")  # a link is a file here: never followed
+    assert writer.all_files(tmp_path) == sorted(
+        ["index.html", "groups/a/index.html", "groups/a/badge.svg", "deep/er/still/file.txt", "link"])
+    assert writer.all_files(tmp_path / "missing") == []
