@@ -830,6 +830,47 @@ def test_a_build_with_an_edit_still_restores_changed_or_missing_output_files(mak
     assert tree(root / "output") == tree(tmp_path / "clean")
 
 
+
+@pytest.mark.parametrize("beside", [False, True])
+def test_with_no_state_to_trust_the_files_the_build_did_not_make_are_pruned(make_site: MakeSite, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch,
+                                                                           beside: bool) -> None:
+    """With the cache's state gone, the files to prune are found by listing the output folder: with two jobs in a
+    process beside the build (as it began, once a publish a killed build left half done is finished), with one in
+    the build itself. Either way the folder ends as a clean build's."""
+    root = make_site()
+    run_build(root)
+    cache = root / CACHE_DIR
+    for stale in [*cache.glob("state-*"), *cache.glob("manifest-*")]:
+        stale.unlink()
+    (root / "output/stray/index.html").parent.mkdir()
+    (root / "output/stray/index.html").write_text("not made by this site", "utf-8")
+    (root / "output/groups/old-group/index.html").parent.mkdir()
+    (root / "output/groups/old-group/index.html").write_text("a group since removed", "utf-8")
+    # A publish a killed build left half done: the next build finishes it before anything is listed.
+    staging = generator.writer.staging_for(root / "output")
+    (staging / "half").mkdir(parents=True)
+    (staging / "half/index.html").write_text("published late", "utf-8")
+    (staging / generator.writer.READY).write_bytes(b"")
+    (staging / generator.writer.REMOVALS).write_text("", "utf-8")
+    pids = tmp_path / "pids"
+    real = generator.writer.all_files
+
+    def listing(output: Path) -> list[str]:
+        with pids.open("a", encoding="utf-8") as noted:  # a forked process cannot append to this one's list
+            noted.write(f"{os.getpid()}\n")
+        return real(output)
+
+    monkeypatch.setattr(generator.writer, "all_files", listing)
+    result = run_build(root, jobs=2 if beside else 1)
+    assert result.ok
+    listed_by = [int(line) for line in pids.read_text("utf-8").split()]
+    assert len(listed_by) == 1 and (listed_by[0] != os.getpid()) == beside
+    assert {"stray/index.html", "groups/old-group/index.html", "half/index.html"} <= set(result.removed)
+    assert run_build(root, tmp_path / "clean", use_cache=False).ok
+    assert tree(root / "output") == tree(tmp_path / "clean")
+
+
 def test_any_input_change_is_seen(make_site: MakeSite) -> None:
     root = make_site()
     run_build(root)
