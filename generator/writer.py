@@ -278,20 +278,7 @@ def _remove(output: Path, removals: list[str]) -> None:
 def all_files(output: Path) -> list[str]:
     """Every file in an output folder but its marker, relative and sorted, for pruning when no state is trusted.
     Named from the folders' listings alone (no file is stat'ed: 1.5 s rather than 2.5 s for 330,000 files)."""
-    found: list[str] = []
-    todo = [("", str(output))]
-    while todo:
-        prefix, path = todo.pop()
-        try:
-            with os.scandir(path) as entries:
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        todo.append((f"{prefix}{entry.name}/", entry.path))
-                    else:
-                        found.append(prefix + entry.name)
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-    return sorted(rel for rel in found if rel != MARKER)
+    return sorted(rel for rel, _ in _files(output) if rel != MARKER)
 
 
 def output_stamps(output: Path) -> list[tuple[str, int, int]]:
@@ -303,6 +290,15 @@ def file_stamps(folder: Path | str, prefix: str = "") -> list[tuple[str, int, in
     """(relative path, size, mtime_ns) of every file under a folder, symlinks not followed, in no set order;
     `prefix` goes in front of each relative path."""
     found: list[tuple[str, int, int]] = []
+    for rel, entry in _files(folder, prefix):
+        st = entry.stat(follow_symlinks=False)
+        found.append((rel, st.st_size, st.st_mtime_ns))
+    return found
+
+
+def _files(folder: Path | str, prefix: str = "") -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """(relative path, directory entry) of every file under a folder (anything but a folder: symlinks are not
+    followed), in no set order; `prefix` goes in front of each relative path."""
     todo = [(prefix, str(folder))]
     while todo:
         prefix, path = todo.pop()
@@ -315,6 +311,4 @@ def file_stamps(folder: Path | str, prefix: str = "") -> list[tuple[str, int, in
             if entry.is_dir(follow_symlinks=False):
                 todo.append((rel + "/", entry.path))
             else:
-                st = entry.stat(follow_symlinks=False)
-                found.append((rel, st.st_size, st.st_mtime_ns))
-    return found
+                yield rel, entry
