@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from generator import cache, collector, delta, export_rows, manifest, plan, plan_memo, splice, writer
 from generator.assemble import ChooseAll, RelatedChooser, RelatedGroups, Site, assemble, choose_all, date_cards
@@ -93,7 +93,7 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
     # Each file's result in the order of `sources`: the last build's where its entry is still good, else one
     # read again (placed at `again`). The loop binds its lookups and compares stamps field by field: it runs
     # once per content file (0.3 s at 100,000 groups before, in a profile).
-    results: list[SourceResult] = []
+    results: list[SourceResult | None] = []
     todo: list[SourceFile] = []
     again: list[int] = []
     replaced: dict[str, Card] = {}  # the last build's cards of the files read again
@@ -106,7 +106,7 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
             take(hit[2])
             continue
         again.append(len(results))
-        take(None)  # type: ignore[arg-type]  # placed below
+        take(None)  # placed below
         todo.append(source)
         if hit is not None and hit[1] == config_key:
             replaced.update((card.slug, card) for card in hit[2].cards)
@@ -122,7 +122,7 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
             options.progress("read", done, len(todo))
     if store is not None:
         store.refresh()  # the workers appended to it
-    ordered = date_cards(config, results)
+    ordered = date_cards(config, cast(list[SourceResult], results))  # every place is filled by now
     report.extend(itertools.chain.from_iterable(result.diagnostics for result in ordered))
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
