@@ -11,7 +11,6 @@ alternating which goes first; the two must give the same files. Prints the media
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import statistics
 import sys
 import tempfile
@@ -43,7 +42,7 @@ def measure(count: int, rounds: int) -> tuple[float, float]:
         build(cards, parts)  # the last build: makes the parts
         for n in range(rounds):
             at = (n * 7919) % count
-            cards[at] = dataclasses.replace(cards[at], summary=f"{cards[at].summary} Edited {n}.",
+            cards[at] = cards[at]._replace(summary=f"{cards[at].summary} Edited {n}.",
                                             digest=f"{cards[at].digest}-{n}")
             order = [None, parts] if n % 2 == 0 else [parts, None]
             made = {}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import copy
-import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -88,7 +87,7 @@ def date_cards(config: SiteConfig, results: Sequence[SourceResult]) -> list[Sour
     for result in results:
         cards = tuple(with_as_of(card, as_of) for card in result.cards)
         changed = any(new is not old for new, old in zip(cards, result.cards, strict=True))
-        dated.append(dataclasses.replace(result, cards=cards) if changed else result)
+        dated.append(result._replace(cards=cards) if changed else result)
     return dated
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import gc
 import itertools
@@ -115,8 +114,8 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
     loader = _Loader(options.source, config, options.drafts, store.path if store is not None else None)
     known: dict[Any, Any] = {}
     for done, (place, result) in enumerate(zip(again, _map(loader, todo, options.workers), strict=True), start=1):
-        for card in result.cards:
-            share_values(card, known)
+        if result.cards:  # a result just read: nothing refers to it yet
+            result = result._replace(cards=tuple([share_values(card, known) for card in result.cards]))
         results[place] = result
         if options.progress is not None:
             options.progress("read", done, len(todo))
@@ -670,7 +669,7 @@ def _compact(store: RecordStore, parsed: cache.Parsed,
         return parsed, rows
     slugs = list(rows)
     moved = store.compacted([r.refs for _, _, r in parsed.values()] + [[(rows[s][1], rows[s][2]) for s in slugs]])
-    compacted = {path: (stamp, key, dataclasses.replace(result, refs=tuple(refs)))
+    compacted = {path: (stamp, key, result._replace(refs=tuple(refs)))
                  for (path, (stamp, key, result)), refs in zip(parsed.items(), moved, strict=False)}
     return compacted, {slug: (rows[slug][0], *ref) for slug, ref in zip(slugs, moved[-1], strict=True)}
 

@@ -172,7 +172,7 @@ def _dated(result: SourceResult, config: SiteConfig, last: Site) -> SourceResult
         return result
     if result.newest is not None and result.newest > last.as_of:
         return None
-    return dataclasses.replace(result, cards=tuple(with_as_of(card, last.as_of) for card in result.cards))
+    return result._replace(cards=tuple(with_as_of(card, last.as_of) for card in result.cards))
 
 
 def _same_contents(old: SourceResult, new: SourceResult) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import replace
 
 from generator.model import SIZE_BANDS, UNKNOWN_BAND, Card, Group, SourceRef
 from generator.text import slugify
@@ -81,8 +80,8 @@ def with_as_of(card: Card, as_of: dt.date) -> Card:
     activity = activity_level(card.status, card.last_post, card.posts_per_month, as_of)
     if activity == card.activity and card.digest:
         return card
-    listed = replace(card, activity=activity, digest="", record_digest="", source=SOURCE_BLANK)
-    return replace(card, activity=activity, digest=digest(repr(listed)))
+    listed = card._replace(activity=activity, digest="", record_digest="", source=SOURCE_BLANK)
+    return card._replace(activity=activity, digest=digest(repr(listed)))
 
 
 def newest_date(group: Group) -> dt.date | None:

@@ -7,7 +7,9 @@ import datetime as dt
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
+
+from generator.tuple_records import unpickled_in_c
 
 SIZE_BANDS: tuple[tuple[str, str, int, int | None], ...] = (
     ("under-100", "Under 100 members", 0, 99),
@@ -63,14 +65,14 @@ def tuple_pickled(cls: type[T]) -> type[T]:
     return cls
 
 
-@tuple_pickled
-@dataclass(frozen=True, slots=True)
-class SourceRef:
-    """Where a record came from: a file relative to the site root, the line it starts on, its index there."""
+@unpickled_in_c
+class SourceRef(NamedTuple):
+    """Where a record came from: a file relative to the site root, the line it starts on, its index there. (A named
+    tuple: every card holds one, and the build cache holds every card: generator.tuple_records.)"""
 
     path: str
     line: int = 1
-    index: int = 0
+    index: int = 0  # type: ignore[assignment]  # shadows tuple.index, which nothing calls on a SourceRef
 
 
 @tuple_pickled
@@ -141,14 +143,14 @@ class Rejected:
     source: SourceRef
 
 
-@tuple_pickled
-@dataclass(frozen=True, slots=True)
-class Card:
+@unpickled_in_c
+class Card(NamedTuple):
     """What a listing, a facet or the search index needs of a group; kept in memory for every group.
 
     `digest` changes whenever anything a listing shows changes; `record_digest` whenever anything
     in the group's own page changes. Values that repeat across groups (a category, a country, tags) are shared
-    objects (`share_values`).
+    objects (`share_values`). A named tuple, not a dataclass: the build cache holds one per group, and a named
+    tuple comes back from a pickle without running Python (generator.tuple_records).
     """
 
     slug: str
@@ -186,29 +188,26 @@ _REPEATED = ("category", "industry", "industry_slug", "location_label", "country
 _REPEATED_ITEMS = ("tags", "tag_slugs", "languages")  # tuples of such values
 
 
-def _slots(names: tuple[str, ...]) -> tuple[tuple[Callable[[Card], Any], Callable[[Card, Any], None]], ...]:
-    """Each field's slot getter and setter (a frozen dataclass only guards __setattr__)."""
-    return tuple((getattr(Card, name).__get__, getattr(Card, name).__set__) for name in names)
+_REPEATED_AT = tuple(Card._fields.index(name) for name in _REPEATED)
+_REPEATED_ITEMS_AT = tuple(Card._fields.index(name) for name in _REPEATED_ITEMS)
 
 
-_REPEATED_SLOTS = _slots(_REPEATED)
-_REPEATED_ITEM_SLOTS = _slots(_REPEATED_ITEMS)
-
-
-def share_values(card: Card, known: dict[Any, Any]) -> None:
-    """Make the values `card` repeats from other groups the objects `known` holds for them (adding its own where
-    `known` has none), in place: only for a card nothing else refers to yet (just made, or unpickled).
+def share_values(card: Card, known: dict[Any, Any]) -> Card:
+    """The card with the values it repeats from other groups made the objects `known` holds for them (adding its
+    own where `known` has none).
 
     Cards from the worker processes arrive in batches, each with its own copies of such values (a pickle shares
     objects only within itself): at 100,000 groups they held 45 MB more than when every card shares one copy,
     and made the cache file, which is pickled in runs of cards that then share them, 10% larger.
     """
-    for get, put in _REPEATED_SLOTS:
-        value = get(card)
-        put(card, known.setdefault(value, value))
-    for get, put in _REPEATED_ITEM_SLOTS:
-        items = tuple([known.setdefault(item, item) for item in get(card)])
-        put(card, known.setdefault(items, items))
+    values: list[Any] = list(card)
+    for at in _REPEATED_AT:
+        value = values[at]
+        values[at] = known.setdefault(value, value)
+    for at in _REPEATED_ITEMS_AT:
+        items = tuple([known.setdefault(item, item) for item in values[at]])
+        values[at] = known.setdefault(items, items)
+    return Card._make(values)
 
 
 @tuple_pickled

@@ -8,10 +8,13 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import NamedTuple
 
+from generator.tuple_records import unpickled_in_c
+
 GROUP_SUFFIXES = (".yaml", ".yml", ".md", ".json", ".csv")
 DOCUMENT_DIRS = {"guides": "guide", "milestones": "milestone", "pages": "page"}
 
 
+@unpickled_in_c
 class SourceFile(NamedTuple):
     """One content file: its path relative to the site root, what it holds, and its stamp. (A named tuple: a scan
     makes one per content file, in a fifth of a frozen dataclass's time.)"""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,8 +51,7 @@ def test_cards_from_separate_pickles_share_their_repeated_values_once_shared() -
     first, second = (pickle.loads(pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL)) for _ in range(2))
     assert first.category is not second.category and first.founded is not second.founded
     known: dict[object, object] = {}
-    share_values(first, known)
-    share_values(second, known)
+    first, second = share_values(first, known), share_values(second, known)
     assert first == second == made
     for field in ("category", "tags", "location_label", "country", "founded", "added", "members_as_of", "visibility"):
         assert getattr(first, field) is getattr(second, field), field
@@ -95,3 +95,30 @@ def test_a_group_files_result_holds_no_empty_lists_of_its_own(tmp_path: Path) ->
         assert len(first.cards) == len(second.cards) == 1
         for name in ("documents", "diagnostics", "rejected"):
             assert getattr(first, name) == () and getattr(first, name) is getattr(second, name), name
+
+
+def test_the_records_the_cache_holds_per_content_file_unpickle_without_running_python(tmp_path: Path) -> None:
+    """A file's result, its source and its cards come back from a pickle made by C alone (no __new__ or
+    __setstate__ written in Python: generator.tuple_records), equal and of the same types."""
+    root = write_synthetic_site(tmp_path / "site", 3)
+    config, problems = load_config(root)
+    assert config is not None and not problems
+    results = [load_source(root, source, config) for source in find_sources(root)]
+    assert any(result.cards for result in results)
+    blob = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
+    calls: list[str] = []
+
+    def watch(frame: object, event: str, arg: object) -> None:
+        if event == "call":
+            calls.append(getattr(getattr(frame, "f_code", None), "co_qualname", "?"))
+
+    sys.setprofile(watch)
+    try:
+        again = pickle.loads(blob)
+    finally:
+        sys.setprofile(None)
+    assert again == results
+    assert [type(result) for result in again] == [type(result) for result in results]
+    assert [type(result.source) for result in again] == [SourceFile] * len(results)
+    assert all(type(card) is type(results[0].cards[0]) for result in again for card in result.cards)
+    assert calls == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import random
 from collections.abc import Iterable
 from pathlib import Path
@@ -91,7 +90,7 @@ def test_a_chooser_patched_for_changed_cards_chooses_what_a_new_one_does(tmp_pat
         cards = list(site.cards)
         for place in changed:
             members = rng.choice([None, 0, 7, 40517, 10**6, site.cards[rng.randrange(count)].members])
-            cards[place] = dataclasses.replace(cards[place], members=members,
+            cards[place] = cards[place]._replace(members=members,
                                                status=rng.choice(["active", "active", "defunct"]))
         patched = base.after(cards, changed)
         fresh = RelatedChooser(cards, site.index, site.taxonomies)

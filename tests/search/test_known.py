@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from pathlib import Path
 
@@ -26,7 +25,7 @@ def _index(cards: list[Card], terms: known.KnownTerms | None = None,
 
 def _remade(card: Card, **fields: object) -> Card:
     """The card of the same group with some fields changed, and so another digest, as a rebuild makes it."""
-    return dataclasses.replace(card, digest=f"{card.digest}-edited", **fields)  # type: ignore[arg-type]
+    return card._replace(digest=f"{card.digest}-edited", **fields)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +107,7 @@ def test_a_word_moved_to_a_group_of_another_category_counts_its_prefixes_again(c
     names = {c.slug: c.name for c in synthetic.config().categories}
     common = Counter(word for c in cards for word in set(analyze(c.summary))).most_common(1)[0][0]
     had = next(c for c in cards if common in analyze(c.summary) and
-               common not in term_weights(dataclasses.replace(c, summary=""), names))
+               common not in term_weights(c._replace(summary=""), names))
     gets = next(c for c in cards if common not in term_weights(c, names) and c.category != had.category)
     dropped = " ".join(word for word in had.summary.split() if common not in analyze(word))
     edited = [_remade(c, summary=dropped) if c is had else

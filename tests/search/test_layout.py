@@ -96,7 +96,7 @@ def test_the_same_input_gives_the_same_bytes() -> None:
 def test_editing_one_summary_rewrites_few_files() -> None:
     cards = list(corpus())
     position = 400
-    cards[position] = replace(cards[position], summary=cards[position].summary + " zyzzyva")
+    cards[position] = cards[position]._replace(summary=cards[position].summary + " zyzzyva")
     edited = index(cards, LAYOUT)
     before = built()
     changed = sorted(p for p in edited.keys() | before.keys() if edited.get(p) != before.get(p))
