@@ -7,6 +7,7 @@ import functools
 import gc
 import itertools
 import multiprocessing
+import operator
 import os
 import shutil
 import signal
@@ -63,6 +64,8 @@ class Loaded:
     # the same configuration) and none is gone; else None.
     replaced: dict[str, Card] | None = None
     memo: plan_memo.Memo | None = None  # what the last command-line build left for this one (generator.plan_memo)
+    # The paths whose entries in `parsed` are not the state's, when `parsed` has the state's very paths; else None.
+    fresh: list[str] | None = None
 
 
 def load_site(options: BuildOptions, state: cache.BuildState | None = None,
@@ -135,11 +138,20 @@ def load_site(options: BuildOptions, state: cache.BuildState | None = None,
                               _choose_related(options.workers))
     report.extend(problems)
     timings["assemble"] = time.perf_counter() - started
-    # The last build's entry where it stands (the state's journal then passes over it: generator.cache._changes).
-    parsed = {s.path: hit if (hit := previous.get(s.path)) is not None and hit[2] is result
-              else (s.stamp, config_key, result) for s, result in zip(sources, ordered, strict=True)}
+    # The last build's entry where it stands (the state's journal then passes over it: generator.cache._changes),
+    # keyed by its result's own path (one string, not two, in memory and in the cache file).
+    fresh: list[str] | None = None
+    if every_file_known:  # the last build's files: its table, with the places read again or dated anew replaced
+        parsed = previous.copy()
+        places = sorted({*again, *itertools.compress(range(len(ordered)), map(operator.is_not, results, ordered))})
+        fresh = [ordered[place].source.path for place in places]
+        for place, path in zip(places, fresh, strict=True):
+            parsed[path] = (sources[place].stamp, config_key, ordered[place])
+    else:
+        parsed = {result.source.path: hit if (hit := previous.get(s.path)) is not None and hit[2] is result
+                  else (s.stamp, config_key, result) for s, result in zip(sources, ordered, strict=True)}
     return Loaded(config, site, {s.path: s for s in sources}, report, parsed,
-                  replaced=replaced if every_file_known else None, memo=memo)
+                  replaced=replaced if every_file_known else None, memo=memo, fresh=fresh)
 
 
 def _patched(options: BuildOptions, config: SiteConfig, config_key: str, state: cache.BuildState | None,
@@ -510,8 +522,10 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             lambda rel: cache.stamp_of(new[rel]) if rel in new else None))
     with collector.paused(keep=True):  # the state: long-lived objects
         parsed, kept = loaded.parsed, rows_made.kept(c.slug for c in site.cards)
+        fresh = loaded.fresh
         if options.use_cache:
             parsed, kept = _compact(store, parsed, kept)
+            fresh = fresh if parsed is loaded.parsed else None  # compacted: every entry is new
         result.state = cache.BuildState(parsed, new, True, (site.related_key, site.related), kept, groups,
                                         scan=scan)
         if options.pages_published is not None:  # the preview: its next build may patch what this one made
@@ -522,7 +536,8 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                                            (config_key, templates), home, frozenset(result.deferred), shown_by,
                                            patched.chooser if patched is not None else None)
         if options.use_cache:
-            cache.save_state(state_file, result.state, state, result.recorded, removals if state.loaded_ok else None)
+            cache.save_state(state_file, result.state, state, result.recorded, removals if state.loaded_ok else None,
+                             fresh)
             if memo_file is not None:
                 plan_memo.save(memo_file, site, groups, home, result.state.saved, digests)
             if not result.report.items:

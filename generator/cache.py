@@ -262,12 +262,14 @@ def _update(table: dict[str, V], updated: dict[str, V], gone: list[str]) -> None
 
 
 def _changes(old: BuildState, new: BuildState, recorded: Iterable[str] | None = None,
-             removed: Iterable[str] | None = None) -> Changes:
+             removed: Iterable[str] | None = None, fresh: Iterable[str] | None = None) -> Changes:
     """What turns `old` into `new`. Results are compared by identity (they are never changed in place),
     outputs and export rows by value. `recorded`, when given, holds every output whose entry in `new` may not be
     its very entry in `old` (the others are looked at no further: 330,000 outputs at 100,000 groups); `removed`,
-    the outputs of `old` that `new` lacks (else they are found by comparing the two's every output)."""
-    parsed = {path: entry for path, entry in new.parsed.items()
+    the outputs of `old` that `new` lacks (else they are found by comparing the two's every output); `fresh`, when
+    `new` has `old`'s very content paths, those whose entries may not be `old`'s very entries."""
+    parsed = {path: entry for path, entry in (new.parsed.items() if fresh is None else
+                                              ((path, new.parsed[path]) for path in fresh))
               if (was := old.parsed.get(path)) is not entry
               and (was is None or was[2] is not entry[2] or was[:2] != entry[:2])}
     outputs = {path: entry for path in (new.outputs if recorded is None else recorded)
@@ -276,7 +278,8 @@ def _changes(old: BuildState, new: BuildState, recorded: Iterable[str] | None = 
                if (before := old.exports.get(slug)) is not entry and before != entry}
     related = (new.related,) if (new.related and new.related[0]) != (old.related and old.related[0]) else None
     gone = list(old.outputs.keys() - new.outputs.keys()) if removed is None else list(removed)
-    return (parsed, list(old.parsed.keys() - new.parsed.keys()), outputs, gone,
+    parsed_gone = list(old.parsed.keys() - new.parsed.keys()) if fresh is None else []
+    return (parsed, parsed_gone, outputs, gone,
             exports, list(old.exports.keys() - new.exports.keys()), related)
 
 
@@ -293,19 +296,22 @@ class _HashingWriter:
 
 
 def save_state(path: Path, state: BuildState, previous: BuildState | None = None,
-               recorded: Iterable[str] | None = None, removed: Iterable[str] | None = None) -> None:
+               recorded: Iterable[str] | None = None, removed: Iterable[str] | None = None,
+               fresh: Iterable[str] | None = None) -> None:
     """Save the state: as an entry appended to the journal when `previous` is what the files hold and the
     journal stays small, else as a new base. Clears the pending mark. `recorded`: when the caller knows them, the
     outputs whose entries may differ from `previous`'s (every other output's is `previous`'s very entry, or
     gone); `removed`: when the caller knows them, the outputs `previous` has and `state` has not (a set
-    difference of every output's path costs 50 ms at 100,000 groups)."""
+    difference of every output's path costs 50 ms at 100,000 groups); `fresh`: when `state` has `previous`'s very
+    content paths, those whose parsed entries may not be `previous`'s (a pass over every content file's entry
+    costs as much)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     ignore = path.parent / ".gitignore"
     if not ignore.exists():
         ignore.write_text("*\n", "utf-8")
     appended = None
     if previous is not None and previous.saved is not None and _holds(path, previous.saved):
-        changes = _changes(previous, state, recorded, removed)
+        changes = _changes(previous, state, recorded, removed, fresh)
         # Worth pickling only if it could fit the journal's share: a template edit changes most outputs.
         parsed, parsed_gone, outputs, outputs_gone, exports, exports_gone, _ = changes
         changed = sum(map(len, (parsed, parsed_gone, outputs, outputs_gone, exports, exports_gone)))

@@ -321,6 +321,9 @@ def test_small_changes_go_to_the_journal_and_load_back_as_the_same_state(make_si
         # a newer date than any before: every other group's activity is measured again, their files unchanged
         lambda: (groups / "epsilon.yaml").write_text(GROUP_A.replace("Alpha Alumni", "Epsilon Circle")
                                                      .replace("last_post: 2011-03-20", "last_post: 2012-06-01")),
+        # the same files, the newest date moved back: alpha's activity is measured again, its file unchanged
+        lambda: (groups / "epsilon.yaml").write_text(GROUP_A.replace("Alpha Alumni", "Epsilon Circle")
+                                                     .replace("last_post: 2011-03-20", "last_post: 2011-03-25")),
     ]
     sizes: list[int] = []
     activity: list[str | None] = []
@@ -334,7 +337,7 @@ def test_small_changes_go_to_the_journal_and_load_back_as_the_same_state(make_si
         loaded = generator.cache.load_state(base)
         assert loaded.loaded_ok and _same_state(loaded, result.state)
     assert sizes == sorted(set(sizes)) and sizes[0] < len(written)  # one entry more each time
-    assert activity == ["active", "active", "dormant"]
+    assert activity == ["active", "active", "dormant", "active"]
     clean = tmp_path / "clean"
     assert run_build(root, clean, use_cache=False).ok
     assert tree(root / "output") == tree(clean)
