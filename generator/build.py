@@ -521,7 +521,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
         export_rows.save_layouts(layouts_file, rows_made.layouts_after(
             lambda rel: cache.stamp_of(new[rel]) if rel in new else None))
     with collector.paused(keep=True):  # the state: long-lived objects
-        parsed, kept = loaded.parsed, rows_made.kept(c.slug for c in site.cards)
+        parsed, kept = loaded.parsed, rows_made.kept(site.index)
         fresh = loaded.fresh
         if options.use_cache:
             parsed, kept = _compact(store, parsed, kept)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,12 +134,14 @@ class ExportRows:
     def _stale(self, slugs: Sequence[str]) -> list[int]:
         """The places of the groups whose pieces are made again (their index.json is not the one their pieces in
         the published export files were made from), each group looked at once for all the files."""
-        looked = self._looked
+        # _unchanged, written out with its lookups bound: this runs once per group (0.25 s at 100,000 groups).
+        looked, known, digest_of, json_of = self._looked, self.known, self.digest_of, routes.group_json
         places = []
         for place, slug in enumerate(slugs):
             stale = looked.get(slug)
             if stale is None:
-                stale = looked[slug] = not self._unchanged(slug)
+                before = known.get(slug)
+                stale = looked[slug] = before is None or before[0] != digest_of(json_of(slug))
             if stale:
                 places.append(place)
         return places
@@ -210,14 +212,15 @@ class ExportRows:
         split = _LENGTH + int.from_bytes(body[:_LENGTH], "big")
         return body[_LENGTH:split], body[split:]
 
-    def kept(self, slugs: Iterable[str]) -> Known:
-        """What the next build may reuse: this build's entries, else the earlier ones, for groups that exist."""
-        slugs = list(slugs)
-        exist = set(slugs)
-        if exist.issuperset(self.known) and exist.issuperset(self.made):  # no group gone: every entry, as it is
+    def kept(self, groups: Mapping[str, object]) -> Known:
+        """What the next build may reuse: this build's entries, else the earlier ones, for the groups that exist
+        (`groups`: keyed by slug, in the site's order; the site's index, rather than a set made of its slugs, which
+        took 0.1 s at 100,000 groups)."""
+        exist = groups.keys()
+        if exist >= self.known.keys() and exist >= self.made.keys():  # no group gone: every entry, as it is
             return {**self.known, **self.made}
         out: Known = {}
-        for slug in slugs:
+        for slug in groups:
             entry = self.made.get(slug) or self.known.get(slug)
             if entry is not None:
                 out[slug] = entry
