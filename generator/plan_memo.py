@@ -94,13 +94,12 @@ def last_site(memo: Memo | None, config: SiteConfig, results: Sequence[SourceRes
     now = {card.slug: card for result in results for card in result.cards}
     if len(now) != len(shape.slugs):
         return None
-    cards = []
-    for slug in shape.slugs:
-        card = replaced.get(slug) or now.get(slug)
-        if card is None:
-            return None
-        cards.append(card)
-    return Site(config, shape.as_of, tuple(cards), {slug: place for place, slug in enumerate(shape.slugs)},
+    known = {**now, **replaced}  # the last build's card where the file was read again
+    try:
+        cards = tuple([known[slug] for slug in shape.slugs])
+    except KeyError:
+        return None
+    return Site(config, shape.as_of, cards, dict(zip(shape.slugs, range(len(shape.slugs)), strict=True)),
                 related[1], shape.related_key, shape.taxonomies, (), (), (), shape.related_runs)
 
 

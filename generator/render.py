@@ -184,10 +184,6 @@ def render(job: Job, ctx: RenderContext) -> Rendered:
     return handler(job, ctx)
 
 
-def _url_of(job: Job) -> str:
-    return job.path[: -len("index.html")] if job.path.endswith("index.html") else job.path
-
-
 def _home(job: Job, ctx: RenderContext) -> bytes:
     site, views = ctx.site, ctx.views
     cards = site.cards
@@ -406,7 +402,9 @@ def _robots(job: Job, ctx: RenderContext) -> bytes:
 def sitemap_pages(jobs: list[Job]) -> list[str]:
     """Site-relative URLs of every HTML page worth listing in a sitemap (made absolute only when the sitemap
     is written: the plan needs no more than to know whether the list changed)."""
-    return [_url_of(j) for j in jobs if j.path.endswith(".html") and j.kind != "404"]
+    # Written as one comprehension: it runs over every job (330,000 at 100,000 groups) on every build.
+    return [path[:-10] if path.endswith("index.html") else path  # 10: len("index.html")
+            for job in jobs if (path := job.path).endswith(".html") and job.kind != "404"]
 
 
 def _sitemap(job: Job, ctx: RenderContext) -> bytes:
