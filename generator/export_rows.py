@@ -134,7 +134,8 @@ class ExportRows:
     def _stale(self, slugs: Sequence[str]) -> list[int]:
         """The places of the groups whose pieces are made again (their index.json is not the one their pieces in
         the published export files were made from), each group looked at once for all the files."""
-        # _unchanged, written out with its lookups bound: this runs once per group (0.25 s at 100,000 groups).
+        # A group's piece stands when its index.json is the one the piece was made from. Written out with its
+        # lookups bound: this runs once per group (0.15 s at 100,000 groups).
         looked, known, digest_of, json_of = self._looked, self.known, self.digest_of, routes.group_json
         places = []
         for place, slug in enumerate(slugs):
@@ -165,12 +166,6 @@ class ExportRows:
         if len(lengths) != count or (stat.st_size, stat.st_mtime_ns) != (layout.size, layout.mtime_ns):
             return None
         return lengths
-
-    def _unchanged(self, slug: str) -> bool:
-        """The group's index.json is the one its piece in the published export files was made from."""
-        now = self.digest_of(routes.group_json(slug))
-        before = self.known.get(slug)
-        return now is not None and before is not None and before[0] == now
 
     def layouts_after(self, stamps: Callable[[str], tuple[int, int] | None]) -> Layouts:
         """The layouts to keep for the next build: of the files made here, with their stamps once staged, and
