@@ -260,6 +260,7 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None, *,
             with collector.paused(keep=True):
                 state = cache.load_state(state_file) if options.use_cache else cache.BuildState()
         store = _record_store(options, state)
+        writer.recover(options.output)  # a publish a killed build left half done: finished before any look at it
         # The command line checks the last build's outputs against their files in a process of its own, beside
         # loading and planning (stat calls are not spread by threads): 0.8 s of stat calls at 100,000 groups.
         # With no state to trust, the files to prune are those of the output folder this build did not make: the
@@ -269,8 +270,6 @@ def build(options: BuildOptions, previous: cache.BuildState | None = None, *,
             and len(state.outputs) >= STAMPS_BESIDE_MIN
         listed = options.pages_published is None and options.workers > 1 and not state.loaded_ok \
             and writer.holds_files(options.output)
-        if listed:
-            writer.recover(options.output)
         try:
             with _beside(functools.partial(_not_standing, options.output, state.outputs), True) if beside \
                     else contextlib.nullcontext() as stamps, \
@@ -354,7 +353,6 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     # What every page shows: the configuration, the as-of date, asset URLs and the footer's page list.
     config_key = digest(repr((site.config, site.as_of, sorted(asset_urls.items()),
                               [(d.slug, d.title) for d in site.pages])))
-    writer.recover(output)
     # An output folder empty as the build begins (a first build) holds no file to compare a page with: none is
     # looked for (the preview, which publishes its pages before the rest, always looks).
     existing = output if options.pages_published is not None or writer.holds_files(output) else None
