@@ -281,11 +281,6 @@ def all_files(output: Path) -> list[str]:
     return sorted(rel for rel, _ in _files(output) if rel != MARKER)
 
 
-def output_stamps(output: Path) -> list[tuple[str, int, int]]:
-    """(relative path, size, mtime_ns) of every file in an output folder, its own marker aside."""
-    return [stamp for stamp in file_stamps(output) if stamp[0] != MARKER]
-
-
 def file_stamps(folder: Path | str, prefix: str = "") -> list[tuple[str, int, int]]:
     """(relative path, size, mtime_ns) of every file under a folder, symlinks not followed, in no set order;
     `prefix` goes in front of each relative path."""

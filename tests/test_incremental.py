@@ -833,7 +833,6 @@ def test_a_build_with_an_edit_still_restores_changed_or_missing_output_files(mak
     assert tree(root / "output") == tree(tmp_path / "clean")
 
 
-
 @pytest.mark.parametrize("beside", [False, True])
 def test_with_no_state_to_trust_the_files_the_build_did_not_make_are_pruned(make_site: MakeSite, tmp_path: Path,
                                                                            monkeypatch: pytest.MonkeyPatch,
