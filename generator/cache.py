@@ -303,8 +303,8 @@ def save_state(path: Path, state: BuildState, previous: BuildState | None = None
     outputs whose entries may differ from `previous`'s (every other output's is `previous`'s very entry, or
     gone); `removed`: when the caller knows them, the outputs `previous` has and `state` has not (a set
     difference of every output's path costs 50 ms at 100,000 groups); `fresh`: when `state` has `previous`'s very
-    content paths, those whose parsed entries may not be `previous`'s (a pass over every content file's entry
-    costs as much)."""
+    content paths, those whose parsed entries may not be `previous`'s (comparing every content file's entry took
+    57 ms at 100,000 groups, these alone 19 ms)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     ignore = path.parent / ".gitignore"
     if not ignore.exists():
