@@ -448,6 +448,37 @@ def test_search_index_made_beside_the_rendering_is_the_same(tmp_path: Path, monk
     assert tree(beside) == tree(clean)
 
 
+def test_a_search_index_made_again_gives_new_entries_only_to_its_meta_file_and_the_files_it_wrote(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_scale_fixture import write_synthetic_site
+
+    root = write_synthetic_site(tmp_path / "site", 300)
+    assert run_build(root).ok
+    state_file = generator.cache.state_path(root / CACHE_DIR, root / "output")
+    before = generator.cache.load_state(state_file).outputs
+    index = {rel for rel in before if rel.startswith("search/index/")}
+    path = next((root / "content/groups").glob("*.yaml"))
+    path.write_text(path.read_text("utf-8").replace("summary: ", "summary: Findable ", 1), "utf-8")
+    edited = run_build(root)
+    assert edited.ok
+    recorded = {rel for rel in edited.recorded if rel.startswith("search/index/")}
+    written = {rel for rel in edited.written if rel.startswith("search/index/")}
+    assert recorded == written | {"search/index/meta.json"} and 0 < len(written) < len(index) // 4
+    after = generator.cache.load_state(state_file).outputs
+    assert {rel for rel in after if rel.startswith("search/index/")} == index
+    assert all(after[rel] == before[rel] for rel in index - recorded)
+    # The cards as they were (the file read again, unchanged): the index stands, though most of its files' entries
+    # are an older build's; nothing of it is made, written or recorded.
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))
+    made = counted_calls(monkeypatch, generator.build, "_stage_search")
+    again = run_build(root)
+    assert again.ok and made == []
+    assert not any(rel.startswith("search/index/") for rel in again.recorded + again.written)
+    clean = tmp_path / "clean"
+    assert run_build(root, clean, use_cache=False).ok
+    assert tree(root / "output") == tree(clean)
+
+
 def _index(output: Path) -> dict[str, bytes]:
     return {rel: data for rel, data in tree(output).items() if rel.startswith("search/index/")}
 
