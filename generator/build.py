@@ -26,6 +26,7 @@ from generator.derive import digest
 from generator.diagnostics import Diagnostic, Report, error
 from generator.environment import KnownReferences, template_digests
 from generator.export_rows import ExportRows
+from generator.forked import Forked, ProcessLost
 from generator.loading import SourceResult, load_source
 from generator.model import Card, SiteConfig, share_values
 from generator.options import CACHE_DIR, BuildOptions, BuildResult
@@ -978,17 +979,13 @@ def _keep_search_record(record: index_record.Made, staged: list[writer.Written],
     record.close()
 
 
-_beside_work: dict[int, Callable[[], Any]] = {}
-
-
 Collect = Callable[[Callable[[], bool] | None], T | None]
 
 
 @contextlib.contextmanager
 def _beside(work: Callable[[], T], parallel: bool) -> Iterator[Collect[T]]:
-    """`work`, run in a forked process while the caller goes on when `parallel`, else when its result is asked
-    for. Leaving the block stops the process if its result was not collected. Blocks may nest: each process
-    finds its own work.
+    """`work`, run in a forked process while the caller goes on when `parallel` (generator.forked), else when its
+    result is asked for. Leaving the block stops the process if its result was not collected. Blocks may nest.
 
     What it yields collects the result; given `give_up`, it returns None instead once that says so (asked before
     the work starts here, and every BESIDE_POLL seconds while the process works)."""
@@ -997,26 +994,21 @@ def _beside(work: Callable[[], T], parallel: bool) -> Iterator[Collect[T]]:
             return None if give_up is not None and give_up() else work()
         yield now
         return
-    key = id(work)
-    _beside_work[key] = work
+    # Not collected first: a full collection of a large site's model costs more than the fork saves.
+    process = Forked(work)  # forked here, with `work` and all it refers to
+
+    def collect(give_up: Callable[[], bool] | None = None) -> T | None:
+        while give_up is not None and not process.ready(BESIDE_POLL):
+            if give_up():
+                return None
+        try:
+            return process.result()
+        except ProcessLost:  # killed (by the kernel, short of memory, say): the work is done here after all
+            return None if give_up is not None and give_up() else work()
     try:
-        # Not collected first: a full collection of a large site's model costs more than the fork saves.
-        with _pool(1, collect=False) as pool:  # forked here, with `work` and all it refers to
-            pending = pool.apply_async(_run_beside, (key,))
-
-            def collect(give_up: Callable[[], bool] | None = None) -> T | None:
-                while give_up is not None and not pending.ready():
-                    if give_up():
-                        return None
-                    pending.wait(BESIDE_POLL)
-                return pending.get()  # type: ignore[no-any-return]
-            yield collect
+        yield collect
     finally:
-        del _beside_work[key]
-
-
-def _run_beside(key: int) -> Any:
-    return _beside_work[key]()
+        process.stop()
 
 
 def _search_context(site: Site) -> dict[str, Any]:
