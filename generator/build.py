@@ -443,6 +443,8 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                     export_rows.load_layouts(layouts_file) if layouts_file is not None and state.loaded_ok else {})
                 early, late = _phases(dirty, site)
 
+            written_back = writer.WrittenBack()  # large files staged, written to disk before they are published
+
             def run(tasks: list[Task], workers: int, total: int,
                     give_up: Callable[[], bool] | None = None) -> list[Task]:
                 """Render `tasks`; those left when `give_up` says so after one of them are returned."""
@@ -454,6 +456,8 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                         options.progress("render", len(result.rendered) + 1, total)
                     _record(job.path, written, fingerprint, new, result)
                     result.rendered.append(job.path)
+                    if written.wrote and written.size >= writer.HOLD_MIN:
+                        written_back.add(os.path.join(staging, job.path))
                     if give_up is not None and number < len(tasks) and give_up():
                         done.close()
                         return tasks[number:]
@@ -511,6 +515,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     if layouts_file is not None:
         layouts_file.unlink(missing_ok=True)  # the files it describes are about to be replaced
     # The large files this publish replaces or removes are let go beside saving the state (writer.Held).
+    written_back.wait()
     held = writer.hold(output, ((rel, cache.stamp_of(old[rel])[0]) for rel in (*result.written, *removals)
                                 if rel in old))
     try:

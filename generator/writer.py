@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -202,6 +203,51 @@ class Held:
     def _close(self) -> None:
         while self._descriptors:
             os.close(self._descriptors.pop())
+
+
+class WrittenBack:
+    """Large staged files handed to the disk by a thread while the build goes on, before they are published.
+
+    ext4 (the default file system on Linux) starts writing a file's data out when a rename replaces another file
+    with it, so that a crash cannot leave the new name holding nothing: publishing a 220 MB /groups.csv over the
+    last one took 86-88 ms of a one-group rebuild at 100,000 groups, in the rename (13-19 ms for all 31 renames
+    with this). Here each such file's writing out is started as soon as it is staged whole (`add`), by the C
+    library's sync_file_range, which returns once the data is on its way, as the rename's own start would; the
+    rename then has nothing left to start. Elsewhere than Linux nothing is done. `wait` before publishing.
+    """
+
+    def __init__(self) -> None:
+        self._threads: list[threading.Thread] = []
+
+    def add(self, path: str) -> None:
+        if not sys.platform.startswith("linux"):
+            return
+        thread = threading.Thread(target=_write_back, args=(path,), name="groupdir-write-back", daemon=True)
+        thread.start()  # a thread each: they are few (the large files of a build)
+        self._threads.append(thread)
+
+    def wait(self) -> None:
+        while self._threads:
+            self._threads.pop().join()
+
+
+_SYNC_FILE_RANGE_WRITE = 2  # start writing out the dirty pages of the range; do not wait for them
+
+
+def _write_back(path: str) -> bool:
+    """Start writing out `path`'s data; whether that was started (an optimisation only: else the rename does)."""
+    try:
+        import ctypes  # here: only builds with large files need it, and the thread loads it
+
+        start = ctypes.CDLL(None, use_errno=True).sync_file_range
+        start.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+        handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except (OSError, AttributeError):
+        return False
+    try:
+        return bool(start(handle, 0, 0, _SYNC_FILE_RANGE_WRITE) == 0)  # the interpreter lock is let go meanwhile
+    finally:
+        os.close(handle)
 
 
 def hold(output: Path, sizes: Iterable[tuple[str, int]]) -> Held:

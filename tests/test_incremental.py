@@ -175,6 +175,41 @@ def test_a_build_holds_the_files_it_replaces_and_removes_and_lets_go_of_them_bef
     assert tree(root / "output") == tree(clean)
 
 
+def test_large_files_are_handed_to_the_disk_once_staged_and_before_they_are_published(
+        make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every output rendered and written of at least HOLD_MIN bytes has its writing out started while it is in
+    staging, and started by the time the publish begins (writer.WrittenBack); the site equals a clean build's."""
+    monkeypatch.setattr(generator.writer, "HOLD_MIN", 3000)
+    root = make_site()
+    run_build(root)
+    started: list[tuple[str, bool, bool]] = []  # path under staging, whether it was there, whether started
+    write_back = generator.writer._write_back
+
+    def noting(path: str) -> bool:
+        there = os.path.isfile(path)
+        done = write_back(path)
+        started.append((path, there, done))
+        return done
+
+    published: list[int] = []
+    publish = generator.writer.publish
+    monkeypatch.setattr(generator.writer, "_write_back", noting)
+    monkeypatch.setattr(generator.writer, "publish",
+                        lambda *args: published.append(len(started)) or publish(*args))  # type: ignore[func-returns-value]
+    path = root / "content/groups/alpha-alumni.yaml"
+    path.write_text(GROUP_A.replace("Alpha's **alumni** meet here.", "Alpha's alumni meet here, often."))
+    result = run_build(root)
+    assert result.ok
+    staging = generator.writer.staging_for(root / "output")
+    large = {rel for rel in {*result.written} & {*result.rendered} if (root / "output" / rel).stat().st_size >= 3000}
+    assert "groups.json" in large and "groups/alpha-alumni/index.html" in large
+    assert sorted(os.path.relpath(p, staging) for p, _, _ in started) == sorted(large)
+    assert all(there and done for _, there, done in started) and published == [len(large)]
+    clean = tmp_path / "clean"
+    assert run_build(root, clean, use_cache=False).ok
+    assert tree(root / "output") == tree(clean)
+
+
 def test_template_edit_renders_the_pages_using_it(make_site: MakeSite) -> None:
     root = make_site()
     run_build(root)
