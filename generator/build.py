@@ -346,8 +346,18 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     asset_urls = {rel: site.config.base_path + asset.output for rel, asset in assets.items()}
     # Compiled templates are kept in the cache, and by the preview (which hands its state over, cache file off).
     compiled = options.source / CACHE_DIR / "templates" if options.use_cache or state.loaded_ok else None
-    records = delta.patch_records(patched) if patched is not None \
-        else _card_records(site, (r for _, _, r in loaded.parsed.values()), store)
+    # The command line keeps no plan in memory: where the cards' records are, the last plan's group jobs' digests,
+    # listing pages and runs come from its memo.
+    memo_file = cache.plan_memo_path(options.source / CACHE_DIR, output) \
+        if options.use_cache and state.group_jobs is None and patched is None else None
+    changed = plan_memo.changed_places(site, loaded.replaced) if memo_file is not None and state.loaded_ok else None
+    memo = plan_memo.shaped(loaded.memo, site, changed) if memo_file is not None else None
+    if patched is not None:
+        records = delta.patch_records(patched)
+    else:
+        new_results = (loaded.parsed[path][2] for path in loaded.fresh or ())
+        records = plan_memo.records(memo, site, store, new_results) or \
+            _card_records(site, (r for _, _, r in loaded.parsed.values()), store)
     ctx = RenderContext(options.source, site, theme, loaded.sources, asset_urls, options.drafts,
                         bytecode_cache=compiled, records=records)
     ctx.shared_makers["search"] = lambda: _search_context(site)
@@ -370,13 +380,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     if patched is not None:
         shown_by = patched.before.shown_by.moved(patched.base.related, site.related, patched.related_at) \
             if patched.related_at else patched.before.shown_by
-    # The command line keeps no plan in memory: the last one's group jobs' digests, listing pages and runs come
-    # from its memo.
-    memo_file = cache.plan_memo_path(options.source / CACHE_DIR, output) \
-        if options.use_cache and state.group_jobs is None and patched is None else None
-    changed = plan_memo.changed_places(site, loaded.replaced) if memo_file is not None and state.loaded_ok else None
-    digests = plan_memo.kept_jobs(loaded.memo, site, changed, state.related[1] if state.related else None) \
-        if memo_file is not None else None
+    digests = plan_memo.kept_jobs(memo, site, changed, state.related[1] if state.related else None)
     with collector.paused(keep=True):  # long-lived objects
         groups = plan.group_jobs(site, state.group_jobs, keep=options.pages_published is not None,
                                  changed_at=[p for p, _ in patched.changed] if patched is not None else None,
@@ -384,8 +388,8 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                                  kept=digests)
     remembered: plan.Home | None = None
     if memo_file is not None:
-        groups = plan_memo.resumed(groups, loaded.memo, site, changed)
-        remembered = plan_memo.home(loaded.memo, site, changed, loaded.replaced)
+        groups = plan_memo.resumed(groups, memo, changed)
+        remembered = plan_memo.home(memo, site, changed, loaded.replaced)
     all_cards = plan.cards_digest(site, groups)
     search_key = digest(f"search|{all_cards}|{config_key}")
     standing = _standing_index(old, search_key, output)
@@ -545,7 +549,9 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             cache.save_state(state_file, result.state, state, result.recorded, removals if state.loaded_ok else None,
                              fresh)
             if memo_file is not None:
-                plan_memo.save(memo_file, site, groups, home, result.state.saved, digests)
+                kept_records = records if parsed is loaded.parsed else \
+                    _card_records(site, (r for _, _, r in parsed.values()), store)  # compacted: new places
+                plan_memo.save(memo_file, site, groups, home, kept_records, result.state.saved, digests)
             if not result.report.items:
                 manifest.write(cache.manifest_path(options.source / CACHE_DIR, output),
                                manifest.Manifest(inputs, _outputs_digest(old, new, last, result.recorded, removals),

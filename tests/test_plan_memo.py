@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 
 import generator.assemble
+import generator.build
 import generator.cache
 import generator.plan
 import generator.plan_memo
 import generator.routes
 from generator.options import CACHE_DIR
+from generator.records import RecordStore
 from tests.conftest import run_build, tree
 from tests.test_incremental import counted_calls
 from tests.test_scale_fixture import write_synthetic_site
@@ -141,9 +143,23 @@ def test_a_plan_with_the_memo_equals_a_fresh_plan(tmp_path: Path, monkeypatch: p
     runs = counted_calls(monkeypatch, generator.plan, "_run_digest")
     taxonomies = counted_calls(monkeypatch, generator.assemble, "build_taxonomies")
     kept = _kept_jobs(monkeypatch)
+    placed = counted_calls(monkeypatch, generator.build, "_card_records")
     result = run_build(root)
     assert result.ok
     made_pages, made_runs, made_taxonomies = len(pages), len(runs), len(taxonomies)
+    # Where each card's record is: the memo's places, with the cards read again placed anew, and no pass over
+    # every card; what the memo keeps for the next build is where they are in the state just saved.
+    assert placed == ([] if taken_over else [1])
+    state = generator.cache.load_state(generator.cache.state_path(root / CACHE_DIR, root / "output"))
+    memo = generator.plan_memo.read(_memo(root), state.saved)
+    store = RecordStore(generator.cache.records_path(root / CACHE_DIR, root / "output"), fresh=False)
+    try:
+        assert memo is not None and result.site is not None
+        expected = generator.build._card_records(result.site, (r for _, _, r in state.parsed.values()), store)
+        assert memo.records == (expected.offsets.tobytes(), expected.lengths.tobytes())
+        assert all(expected.get(place) is not None for place in range(len(result.site.cards)))
+    finally:
+        store.close()
     pages.clear()
     runs.clear()
     fresh = _fresh(root, tmp_path)
