@@ -18,6 +18,7 @@ where processes cannot be forked, and when the process fails.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -86,7 +87,10 @@ def _meanwhile(options: BuildOptions, started: float, receive: Connection, state
                 state = cache.load_state(state_file, give_up=same_inputs)
         except cache.GaveUp:
             state = None
-    first = heard[0] if heard else receive.recv()
+    if not heard:
+        with collector.paused(keep=True):  # the scan: long-lived objects
+            heard.append(receive.recv())
+    first = heard[0]
     if first[0] == "changed":
         return Started(first[1], state)
     if first[0] == "failed":
@@ -107,6 +111,9 @@ def _look(send: Connection, options: BuildOptions, started: float) -> None:
     """In the forked process: the scan, then whether the inputs changed ("changed" and the scan, or "same"), then
     for the same inputs the verdict on the outputs ("done" and the result or the scan); "failed" on any error."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the build, which stops this process
+    # A short-lived process that makes no cycles: collecting would only walk the files' stamps as they are made
+    # (sending 100,000 of them took 135 ms with the collector on, 66 ms off).
+    gc.disable()
     try:
         found, last = unchanged.same_inputs(options, unchanged.scan(options.source))
         if last is None:
