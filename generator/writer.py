@@ -13,9 +13,11 @@ import shutil
 import sys
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
+from typing import NamedTuple
+
+from generator.tuple_records import unpickled_in_c
 
 READY = ".groupdir-ready"
 REMOVALS = ".groupdir-removals"
@@ -31,8 +33,12 @@ def content_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Written:
+@unpickled_in_c
+class Written(NamedTuple):
+    """An output as staged, or as it stands (`wrote` False). A named tuple unpickled in C: the process making the
+    search index sends one back for each of its files (13,000 at 100,000 groups: sent in 28 ms and received in
+    25 ms as slotted dataclasses)."""
+
     path: str
     digest: str
     size: int

@@ -16,7 +16,7 @@ from generator.derive import make_card
 from generator.loading import SourceResult, load_source
 from generator.model import Category, Document, Group, Location, Rejected, SourceRef, share_values
 from generator.sources import SourceFile, find_sources
-from generator.writer import content_digest
+from generator.writer import Written, content_digest
 from tests.conftest import run_build
 from tests.test_scale_fixture import write_synthetic_site
 
@@ -122,3 +122,24 @@ def test_the_records_the_cache_holds_per_content_file_unpickle_without_running_p
     assert [type(result.source) for result in again] == [SourceFile] * len(results)
     assert all(type(card) is type(results[0].cards[0]) for result in again for card in result.cards)
     assert calls == []
+
+
+def test_the_files_the_search_index_process_sends_back_unpickle_without_running_python() -> None:
+    """What the process making the search index sends back, one record per file of the index (13,000 at
+    100,000 groups), comes back equal from a pickle made by C alone."""
+    staged = [Written(f"search/index/p/{n:016x}.bin", content_digest(bytes([n % 256])), 1000 + n, 10**18 + n,
+                      n % 2 == 0) for n in range(50)]
+    blob = pickle.dumps(staged, protocol=pickle.HIGHEST_PROTOCOL)
+    calls: list[str] = []
+
+    def watch(frame: object, event: str, arg: object) -> None:
+        if event == "call":
+            calls.append(getattr(getattr(frame, "f_code", None), "co_qualname", "?"))
+
+    sys.setprofile(watch)
+    try:
+        again = pickle.loads(blob)
+    finally:
+        sys.setprofile(None)
+    assert again == staged and all(type(written) is Written for written in again) and calls == []
+    assert again[3].path.endswith("3.bin") and again[3].wrote is False and again[4].wrote is True
