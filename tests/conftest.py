@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -173,3 +174,22 @@ def open_deleted(folder: Path) -> set[str]:
             held.add(target[len(str(folder)) + 1:-len(" (deleted)")])
     return held
 
+
+
+T = TypeVar("T")
+
+
+def python_calls(function: Callable[..., T], *args: Any) -> tuple[T, list[str]]:
+    """What `function(*args)` returns, and the Python functions called while it ran (a profile hook sees each
+    call; `function` itself is among them unless it is written in C, as pickle.loads is)."""
+    calls: list[str] = []
+
+    def watch(frame: object, event: str, arg: object) -> None:
+        if event == "call":
+            calls.append(getattr(getattr(frame, "f_code", None), "co_qualname", "?"))
+
+    sys.setprofile(watch)
+    try:
+        return function(*args), calls
+    finally:
+        sys.setprofile(None)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from generator.build import build
 from generator.options import CACHE_DIR, BuildOptions, BuildResult
 from generator.sources import SourceFile
 from generator.unchanged import Scan
-from tests.conftest import GROUP_A, MakeSite, run_build, tree
+from tests.conftest import GROUP_A, MakeSite, python_calls, run_build, tree
 from tests.test_scale_fixture import write_synthetic_site
 
 
@@ -204,17 +203,7 @@ def test_a_scan_is_sent_as_columns_and_comes_back_equal(tmp_path: Path) -> None:
     """The scan the forked process sends pickles its files' stamps as lists (no Python called per file, however
     many), and comes back equal, each file a SourceFile."""
     found = generator.unchanged.scan(write_synthetic_site(tmp_path / "site", 300))
-    calls: list[str] = []
-
-    def watch(frame: object, event: str, arg: object) -> None:
-        if event == "call":
-            calls.append(getattr(getattr(frame, "f_code", None), "co_qualname", "?"))
-
-    sys.setprofile(watch)
-    try:
-        again = pickle.loads(pickle.dumps(("changed", found), pickle.HIGHEST_PROTOCOL))[1]
-    finally:
-        sys.setprofile(None)
+    (_, again), calls = python_calls(pickle.loads, pickle.dumps(("changed", found), pickle.HIGHEST_PROTOCOL))
     assert again == found and len(again.sources) == 300 and again.config_stamp == found.config_stamp
     assert all(type(source) is SourceFile for source in again.sources)
     assert len(calls) < 10, calls  # the scan's own __reduce__ and its rebuilding, not one call per file

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from generator.loading import SourceResult, load_source
 from generator.model import Category, Document, Group, Location, Rejected, SourceRef, share_values
 from generator.sources import SourceFile, find_sources
 from generator.writer import Written, content_digest
-from tests.conftest import run_build
+from tests.conftest import python_calls, run_build
 from tests.test_scale_fixture import write_synthetic_site
 
 
@@ -106,17 +105,7 @@ def test_the_records_the_cache_holds_per_content_file_unpickle_without_running_p
     results = [load_source(root, source, config) for source in find_sources(root)]
     assert any(result.cards for result in results)
     blob = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
-    calls: list[str] = []
-
-    def watch(frame: object, event: str, arg: object) -> None:
-        if event == "call":
-            calls.append(getattr(getattr(frame, "f_code", None), "co_qualname", "?"))
-
-    sys.setprofile(watch)
-    try:
-        again = pickle.loads(blob)
-    finally:
-        sys.setprofile(None)
+    again, calls = python_calls(pickle.loads, blob)
     assert again == results
     assert [type(result) for result in again] == [type(result) for result in results]
     assert [type(result.source) for result in again] == [SourceFile] * len(results)
@@ -130,16 +119,6 @@ def test_the_files_the_search_index_process_sends_back_unpickle_without_running_
     staged = [Written(f"search/index/p/{n:016x}.bin", content_digest(bytes([n % 256])), 1000 + n, 10**18 + n,
                       n % 2 == 0) for n in range(50)]
     blob = pickle.dumps(staged, protocol=pickle.HIGHEST_PROTOCOL)
-    calls: list[str] = []
-
-    def watch(frame: object, event: str, arg: object) -> None:
-        if event == "call":
-            calls.append(getattr(getattr(frame, "f_code", None), "co_qualname", "?"))
-
-    sys.setprofile(watch)
-    try:
-        again = pickle.loads(blob)
-    finally:
-        sys.setprofile(None)
+    again, calls = python_calls(pickle.loads, blob)
     assert again == staged and all(type(written) is Written for written in again) and calls == []
     assert again[3].path.endswith("3.bin") and again[3].wrote is False and again[4].wrote is True
