@@ -883,7 +883,8 @@ def _standing_index(old: dict[str, cache.Entry], fingerprint: str, output: Path)
     if probed is None or cache.fingerprint_of(probed) != fingerprint:
         return {}
     found = {rel: entry for rel, entry in old.items() if rel.startswith(INDEX_DIR)}
-    if any(_standing(output / rel, entry) is None for rel, entry in found.items()):
+    prefix = f"{output}{os.sep}"  # paths joined as strings: once per file of the index (13,000 at 100,000 groups)
+    if any(_standing(prefix + rel, entry) is None for rel, entry in found.items()):
         return {}
     return found
 
@@ -974,9 +975,10 @@ def _patched_search(last: index_record.Made, site: Site, group_url: Callable[[st
                     output: Path) -> index_patch.Patched | None:
     """The last index patched for this build's cards, when every file of it stands as the record says (each
     output entry holds the digest the record has, and the file the entry's stamp) and the patch can be made."""
+    prefix = f"{output}{os.sep}"  # paths joined as strings, not Paths: 85-86 ms -> 39-40 ms for 13,347 files
     for rel, held in last.files.items():
         entry = old.get(rel)
-        if entry is None or cache.digest_of(entry) != held or _standing(output / rel, entry) is None:
+        if entry is None or cache.digest_of(entry) != held or _standing(prefix + rel, entry) is None:
             return None
     patched = index_patch.patch(last, site.cards, site.config, group_url, Layout(), terms, aggregates)
     if patched is None or any(data is None and rel not in last.files for rel, data in patched.files):
