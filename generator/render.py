@@ -8,12 +8,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
 
-from generator import badges, charts, exports, feeds, plan, routes, stats
+from generator import exports, feeds, plan, routes
 from generator.assemble import Site
 from generator.contexts import DIMENSION_INTROS, Views
 from generator.environment import make_environment
@@ -27,6 +27,9 @@ from generator.sources import SourceFile
 from generator.splice import Splice
 from generator.themes import Theme
 from generator.views import DocView, Link
+
+if TYPE_CHECKING:  # loaded by the pages that need them (_stats, _badge): most rebuilds render neither
+    from generator.stats import ComputedMilestone
 
 CARD_CACHE = 40_000  # rendered cards kept per process (about 2 KB each); the oldest go first
 
@@ -279,7 +282,9 @@ def _docs(job: Job, ctx: RenderContext) -> bytes:
     return template(ctx, job.template, page=meta, heading=heading, intro=intro, items=items)
 
 
-def computed_milestones(ctx: RenderContext) -> list[stats.ComputedMilestone]:
+def computed_milestones(ctx: RenderContext) -> list[ComputedMilestone]:
+    from generator import stats  # here: loading it (and generator.charts) took 5.5-10 ms of every build's start
+
     cards = ctx.site.cards
     dated = {c.slug: c.members_as_of for c in cards if c.members_as_of is not None}
     return stats.computed_milestones(cards, dated)
@@ -311,6 +316,8 @@ def _search(job: Job, ctx: RenderContext) -> bytes:
 
 
 def _stats(job: Job, ctx: RenderContext) -> bytes:
+    from generator import charts, stats  # (see computed_milestones)
+
     site = ctx.site
     numbers = stats.compute_stats(site.cards, site.config, site.as_of)
     meta = ctx.views.meta("stats", "Statistics", "stats/", nav_key="stats", crumbs=[("Home", "")],
@@ -321,6 +328,8 @@ def _stats(job: Job, ctx: RenderContext) -> bytes:
 
 
 def _badge(job: Job, ctx: RenderContext) -> bytes:
+    from generator import badges  # (see computed_milestones)
+
     site = ctx.site
     card = site.cards[site.index[str(job.key[0])]]
     line, tone = badges.badge_line(card, site.config.badge_line)
