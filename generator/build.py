@@ -447,7 +447,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                     export_rows.load_layouts(layouts_file) if layouts_file is not None and state.loaded_ok else {})
                 early, late = _phases(dirty, site)
 
-            written_back = writer.WrittenBack()  # large files staged, written to disk before they are published
+            written_back = writer.WrittenBack()  # large files staged: their writing out started before the publish
 
             def run(tasks: list[Task], workers: int, total: int,
                     give_up: Callable[[], bool] | None = None) -> list[Task]:
