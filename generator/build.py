@@ -460,7 +460,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                         options.progress("render", len(result.rendered) + 1, total)
                     _record(job.path, written, fingerprint, new, result)
                     result.rendered.append(job.path)
-                    if written.wrote and written.size >= writer.HOLD_MIN:
+                    if written.wrote and written.size >= writer.HOLD_MIN and job.path in old:  # replaces a file
                         written_back.add(os.path.join(staging, job.path))
                     if give_up is not None and number < len(tasks) and give_up():
                         done.close()

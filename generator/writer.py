@@ -216,10 +216,11 @@ class WrittenBack:
 
     ext4 (the default file system on Linux) starts writing a file's data out when a rename replaces another file
     with it, so that a crash cannot leave the new name holding nothing: publishing a 220 MB /groups.csv over the
-    last one took 86-88 ms of a one-group rebuild at 100,000 groups, in the rename (13-19 ms for all 31 renames
-    with this). Here each such file's writing out is started as soon as it is staged whole (`add`), by the C
-    library's sync_file_range, which returns once the data is on its way, as the rename's own start would; the
-    rename then has nothing left to start. Elsewhere than Linux nothing is done. `wait` before publishing.
+    last one took 86-88 ms of a one-group rebuild at 100,000 groups, in the rename (17-23 ms for all 31 renames
+    with this). Here each such file's writing out is started as soon as it is staged whole (`add`: the build gives
+    the large files that will replace a published one), by the C library's sync_file_range, which returns once
+    the data is on its way, as the rename's own start would; the rename then has nothing left to start. Elsewhere
+    than Linux nothing is done. `wait` before publishing.
     """
 
     def __init__(self) -> None:
