@@ -293,14 +293,7 @@ def _record_store(options: BuildOptions, state: cache.BuildState) -> RecordStore
 
 def _card_records(site: Site, results: Iterable[SourceResult], store: RecordStore) -> CardRecords:
     records = CardRecords.empty(store, len(site.cards))
-    # Once per group: the arrays are filled here rather than by a call of records.place each.
-    offsets, lengths, index = records.offsets, records.lengths, site.index
-    for result in results:
-        for card, (offset, length) in zip(result.cards, result.refs, strict=False):
-            position = index.get(card.slug)
-            if position is not None:  # a slug used twice fails the build before anything is rendered
-                offsets[position] = offset
-                lengths[position] = length
+    records.place_results(results, site.index)
     return records
 
 

@@ -149,11 +149,7 @@ def records(memo: Memo | None, site: Site, store: RecordStore, fresh: Iterable[S
     offsets.frombytes(memo.records[0])
     lengths.frombytes(memo.records[1])
     placed = CardRecords(store, offsets, lengths)
-    for result in fresh:
-        for card, ref in zip(result.cards, result.refs, strict=False):
-            position = site.index.get(card.slug)
-            if position is not None:
-                placed.place(position, ref)
+    placed.place_results(fresh, site.index)
     return placed
 
 

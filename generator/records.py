@@ -16,14 +16,18 @@ from __future__ import annotations
 import os
 import pickle
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
 from generator.model import Group
 from generator.sealed import opened, seal
+
+if TYPE_CHECKING:
+    from generator.loading import SourceResult
 
 Ref = tuple[int, int]  # offset, length
 
@@ -158,6 +162,17 @@ class CardRecords:
 
     def place(self, position: int, ref: Ref) -> None:
         self.offsets[position], self.lengths[position] = ref
+
+    def place_results(self, results: Iterable[SourceResult], index: Mapping[str, int]) -> None:
+        """Put the records of every card of `results` at their cards' places (`index`: the Site's, by slug)."""
+        # Once per group on a full pass: the arrays are filled here rather than by a call of `place` each.
+        offsets, lengths = self.offsets, self.lengths
+        for result in results:
+            for card, (offset, length) in zip(result.cards, result.refs, strict=False):
+                position = index.get(card.slug)
+                if position is not None:  # a slug used twice fails the build before anything is rendered
+                    offsets[position] = offset
+                    lengths[position] = length
 
     def get(self, position: int) -> StoredGroup | None:
         return self.store.read((self.offsets[position], self.lengths[position]))
