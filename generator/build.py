@@ -544,7 +544,7 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             if memo_file is not None:
                 kept_records = records if parsed is loaded.parsed else \
                     _card_records(site, (r for _, _, r in parsed.values()), store)  # compacted: new places
-                plan_memo.save(memo_file, site, groups, home, kept_records, result.state.saved, digests)
+                plan_memo.save(memo_file, site, groups, home, kept_records, result.state.saved, digests, memo)
             if not result.report.items:
                 manifest.write(cache.manifest_path(options.source / CACHE_DIR, output),
                                manifest.Manifest(inputs, _outputs_digest(old, new, last, result.recorded, removals),

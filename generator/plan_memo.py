@@ -70,15 +70,16 @@ def read(path: Path, saved: cache.Saved | None) -> Memo | None:
 
 
 def save(path: Path, site: Site, groups: GroupJobs, home: Home, records: CardRecords, saved: cache.Saved | None,
-         kept: KeptDigests | None = None) -> None:
+         kept: KeptDigests | None = None, last: Memo | None = None) -> None:
     """Keep `site`'s shape, what the plan made with `groups` (`kept`: the digests it was made with, if any),
     `home` and where its cards' records are (as in the state just saved) for the next build, beside that state
-    (`saved`)."""
+    (`saved`). `last`: the memo this build read, when `shaped` found the Site of its shape (its slugs are then
+    this Site's, and not gathered again)."""
     if saved is None:
         path.unlink(missing_ok=True)
         return
-    shape = Shape(site.config, site.as_of, tuple(card.slug for card in site.cards), site.taxonomies,
-                  site.related_runs, site.related_key)
+    slugs = last.shape.slugs if last is not None else tuple(card.slug for card in site.cards)
+    shape = Shape(site.config, site.as_of, slugs, site.taxonomies, site.related_runs, site.related_key)
     memo = Memo(shape, groups.listings, groups.runs, home, job_digests(site, groups, kept),
                 (records.offsets.tobytes(), records.lengths.tobytes()))
     sealed.write(path, {"memo": memo}, _context(saved))
