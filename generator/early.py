@@ -18,16 +18,16 @@ where processes cannot be forked, and when the process fails.
 
 from __future__ import annotations
 
+import functools
 import gc
-import multiprocessing
 import os
-import signal
+from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from generator import cache, collector, unchanged
+from generator.forked import ProcessLost, Talking
 from generator.options import CACHE_DIR, BuildOptions, BuildResult
 from generator.unchanged import Scan
 
@@ -50,34 +50,25 @@ def start(options: BuildOptions, started: float) -> Started:
     if not options.use_cache:
         return Started(unchanged.scan(options.source))
     state_file = cache.state_path(options.source / CACHE_DIR, options.output)
-    if options.workers <= 1 or "fork" not in multiprocessing.get_all_start_methods() \
-            or _size(state_file) > SPECULATE_MAX:
+    if options.workers <= 1 or not hasattr(os, "fork") or _size(state_file) > SPECULATE_MAX:
         return _alone(options, started)
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    # Not a daemon: it may fork workers of its own to stamp the outputs.
-    looker = context.Process(target=_look, args=(send, options, started), name="groupdir-scan")
-    looker.start()
-    send.close()
+    looker = Talking(functools.partial(_look, options, started))
     try:
-        return _meanwhile(options, started, receive, state_file)
-    except (EOFError, OSError):  # the process died without a word: do its work here
+        return _meanwhile(options, started, looker, state_file)
+    except (ProcessLost, OSError):  # the process died without a word: do its work here
         return _alone(options, started)
     finally:
-        receive.close()
-        if looker.is_alive():
-            looker.terminate()
-        looker.join()
+        looker.stop()
 
 
-def _meanwhile(options: BuildOptions, started: float, receive: Connection, state_file: Path) -> Started:
+def _meanwhile(options: BuildOptions, started: float, looker: Talking, state_file: Path) -> Started:
     import generator.build  # noqa: F401  (the build's code, loaded while the content is scanned)
 
     heard: list[Any] = []  # the process's first word, once heard
 
     def same_inputs() -> bool:
-        if not heard and receive.poll():
-            heard.append(receive.recv())
+        if not heard and looker.ready(0):
+            heard.append(looker.hear())
         return bool(heard) and heard[0][0] != "changed"
 
     state: cache.BuildState | None = None
@@ -89,14 +80,14 @@ def _meanwhile(options: BuildOptions, started: float, receive: Connection, state
             state = None
     if not heard:
         with collector.paused(keep=True):  # the scan: long-lived objects
-            heard.append(receive.recv())
+            heard.append(looker.hear())
     first = heard[0]
     if first[0] == "changed":
         return Started(first[1], state)
     if first[0] == "failed":
         return _alone(options, started)
     state = None  # the inputs are as the last build's: its outputs are being checked
-    last = receive.recv()
+    last: Any = looker.hear()
     return Started(last[1]) if last[0] == "done" else _alone(options, started)
 
 
@@ -107,24 +98,21 @@ def _size(path: os.PathLike[str]) -> int:
         return 0
 
 
-def _look(send: Connection, options: BuildOptions, started: float) -> None:
+def _look(options: BuildOptions, started: float, say: Callable[[object], None]) -> None:
     """In the forked process: the scan, then whether the inputs changed ("changed" and the scan, or "same"), then
     for the same inputs the verdict on the outputs ("done" and the result or the scan); "failed" on any error."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the build, which stops this process
     # A short-lived process that makes no cycles: collecting would only walk the files' stamps as they are made
     # (sending 100,000 of them took 135 ms with the collector on, 66 ms off).
     gc.disable()
     try:
         found, last = unchanged.same_inputs(options, unchanged.scan(options.source))
         if last is None:
-            send.send(("changed", found))
+            say(("changed", found))
             return
-        send.send(("same", None))
-        send.send(("done", unchanged.same_outputs(options, found, last, started)))
+        say(("same", None))
+        say(("done", unchanged.same_outputs(options, found, last, started)))
     except Exception:  # the build does the work itself, and reports what is wrong
-        send.send(("failed", None))
-    finally:
-        send.close()
+        say(("failed", None))
 
 
 def _alone(options: BuildOptions, started: float) -> Started:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 import generator.build
-from generator.forked import Forked, ProcessLost
+from generator.forked import Forked, ProcessLost, Talking
 
 
 def _alive(pid: int) -> bool:
@@ -75,3 +76,31 @@ def test_giving_up_returns_none_and_leaving_the_block_stops_the_child(tmp_path: 
         assert collect(lambda: bool(asked.append(time.monotonic())) or len(asked) == 3) is None
         assert _alive(pid)
     assert not _alive(pid) and len(asked) == 3
+
+
+def test_a_talking_process_is_heard_in_order_and_one_killed_midway_is_told_apart() -> None:
+    """What the process says arrives whole and in order (one word larger than a pipe holds); once it is gone
+    without a word, hearing raises ProcessLost rather than waiting."""
+    def talk(say: Callable[[object], None]) -> None:
+        say(("first", os.getpid()))
+        say(b"y" * (1 << 21))
+        say("last")
+
+    process = Talking(talk)
+    assert process.hear() == ("first", process.pid)
+    assert process.hear() == b"y" * (1 << 21)
+    assert process.hear() == "last"
+    with pytest.raises(ProcessLost):
+        process.hear()
+    process.stop()
+
+    def killed(say: Callable[[object], None]) -> None:
+        say("one")
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    process = Talking(killed)
+    assert process.hear() == "one"
+    with pytest.raises(ProcessLost):
+        process.hear()
+    process.stop()
+    assert process.pid is None
