@@ -6,19 +6,17 @@ import contextlib
 import functools
 import gc
 import itertools
-import multiprocessing
 import operator
 import os
 import shutil
 import signal
-import tempfile
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from generator import cache, collector, delta, export_rows, manifest, plan, plan_memo, splice, writer
+from generator import cache, collector, export_rows, manifest, plan, plan_memo, splice, writer
 from generator.assemble import ChooseAll, RelatedChooser, RelatedGroups, Site, assemble, choose_all, date_cards
 from generator.assets import AssetError, publish_assets
 from generator.config import load_config
@@ -33,10 +31,9 @@ from generator.options import CACHE_DIR, BuildOptions, BuildResult
 from generator.plan import Job
 from generator.records import CardRecords, RecordStore
 from generator.render import RenderContext, Rendered, RenderError, render, sitemap_pages
+from generator.routes import SEARCH_INDEX as INDEX_DIR
+from generator.routes import SEARCH_META as INDEX_META
 from generator.routes import check_collisions, output_path
-from generator.search import INDEX_DIR, INDEX_META, Layout, build_search_index, known, search_page_context
-from generator.search import made as index_record
-from generator.search import patch as index_patch
 from generator.sources import SourceFile, find_sources
 from generator.splice import Splice
 from generator.themes import ThemeError, resolve_theme
@@ -49,6 +46,12 @@ SEARCH_BESIDE_MIN = 2000  # from this many groups, the search index is made in a
 BESIDE_POLL = 0.05  # seconds between two looks at whether work beside may be given up
 STAMPS_BESIDE_MIN = 20_000  # from this many outputs, the command line checks their files in a process beside
 CHECK_RUN = 4096  # output files checked between two looks at whether the preview's build may give up
+if TYPE_CHECKING:  # loaded where used: the preview's patches (delta), and the search index, made beside the
+    # command line's build by a process of its own (5-8 ms of every build's start when loaded here)
+    from generator import delta
+    from generator.search import known
+    from generator.search import made as index_record
+    from generator.search import patch as index_patch
 T = TypeVar("T")
 Task = tuple[Job, str, "cache.Entry | None"]  # job, fingerprint, the last entry, if its file stands as it left it
 
@@ -162,6 +165,8 @@ def _patched(options: BuildOptions, config: SiteConfig, config_key: str, state: 
     if state is None or state.last is None or state.group_jobs is None or state.group_jobs.site is None \
             or store is None:
         return None
+    from generator import delta
+
     names = delta.content_paths(options.source, options.changed)
     if names is None:
         return None
@@ -227,6 +232,8 @@ def _quiet_worker() -> None:
 @contextlib.contextmanager
 def _pool(workers: int, *, collect: bool = True) -> Iterator[Any]:
     """Forked workers share the parent's model; freezing the GC keeps its pages from being copied into each."""
+    import multiprocessing  # here: a build with too few jobs for a pool never needs it (8-15 ms to load)
+
     with collector.keeping():
         if collect:
             gc.collect()
@@ -286,6 +293,8 @@ def _record_store(options: BuildOptions, state: cache.BuildState) -> RecordStore
     state from an earlier build in this process, a temporary one."""
     if options.use_cache or state.loaded_ok:  # the preview hands its state over with the cache file turned off
         return RecordStore(cache.records_path(options.source / CACHE_DIR, options.output), fresh=not state.loaded_ok)
+    import tempfile  # here: only a build without the cache needs it
+
     handle, name = tempfile.mkstemp(prefix="groupdir-records-")
     os.close(handle)
     return RecordStore(Path(name), fresh=True, temporary=True)
@@ -346,6 +355,8 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
     changed = plan_memo.changed_places(site, loaded.replaced) if memo_file is not None and state.loaded_ok else None
     memo = plan_memo.shaped(loaded.memo, site, changed) if memo_file is not None else None
     if patched is not None:
+        from generator import delta  # the preview's: its patch is made from here on
+
         records = delta.patch_records(patched)
     else:
         new_results = (loaded.parsed[path][2] for path in loaded.fresh or ())
@@ -535,7 +546,9 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             where = made.before.where if made is not None else {job.path: place for place, job in enumerate(jobs)}
             shown_by = shown_by or plan.ShownBy()
             shown_by.showing(site.related, ())  # worked out now, with the pages live, rather than in the next build
-            result.state.last = delta.Last(loaded.sources, load_report, records, jobs, where, pages,
+            from generator.delta import Last
+
+            result.state.last = Last(loaded.sources, load_report, records, jobs, where, pages,
                                            (config_key, templates), home, frozenset(result.deferred), shown_by,
                                            patched.chooser if patched is not None else None)
         if options.use_cache:
@@ -941,6 +954,9 @@ def _stage_search(site: Site, ctx: RenderContext, staging: Path, output: Path, o
     # cycles (none found after a 100,000-group index made with the collector off; 4.3-4.7 s against 4.8-5.2 s).
     # Kept at its end: what is alive then (the known terms, the record, what was staged) would else be walked by
     # the next collection; kept objects are still freed when no longer referred to.
+    from generator.search import build_search_index, known
+    from generator.search import made as index_record
+
     with collector.paused(keep=True):
         if parts is None:
             return stage(build_search_index(site.cards, site.config, group_url))
@@ -973,6 +989,9 @@ def _patched_search(last: index_record.Made, site: Site, group_url: Callable[[st
         entry = old.get(rel)
         if entry is None or cache.digest_of(entry) != held or _standing(prefix + rel, entry) is None:
             return None
+    from generator.search import Layout
+    from generator.search import patch as index_patch
+
     patched = index_patch.patch(last, site.cards, site.config, group_url, Layout(), terms, aggregates)
     if patched is None or any(data is None and rel not in last.files for rel, data in patched.files):
         return None
@@ -980,6 +999,8 @@ def _patched_search(last: index_record.Made, site: Site, group_url: Callable[[st
 
 
 def _keep_search_record(record: index_record.Made, staged: list[writer.Written], path: Path, context: str) -> None:
+    from generator.search import made as index_record
+
     record.files = {written.path: written.digest for written in staged}
     index_record.save(path, record, context)
     record.close()
@@ -1018,6 +1039,8 @@ def _beside(work: Callable[[], T], parallel: bool) -> Iterator[Collect[T]]:
 
 
 def _search_context(site: Site) -> dict[str, Any]:
+    from generator.search import search_page_context
+
     return dict(search_page_context(site.cards, site.config))
 
 

@@ -12,6 +12,8 @@ from urllib.parse import quote
 from generator.diagnostics import Diagnostic, error
 
 DIMENSIONS = ("categories", "tags", "locations", "industries", "sizes")
+SEARCH_INDEX = "search/index/"  # the search index's files (generator.search)
+SEARCH_META = "meta.json"  # the index's file written last: the index is whole once it is there
 RESERVED = frozenset({"groups", *DIMENSIONS, "guides", "milestones", "search", "static", "stats", "404",
                       "sitemap", "robots", "feed"})
 

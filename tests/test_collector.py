@@ -127,7 +127,7 @@ def test_a_build_pauses_while_it_loads_plans_indexes_and_saves_and_leaves_the_co
     monkeypatch.setattr(generator.plan, "group_jobs", watching("group_jobs", generator.plan.group_jobs))
     monkeypatch.setattr(generator.cache, "save_state", watching("save_state", generator.cache.save_state))
     monkeypatch.setattr(generator.build, "_render_all", watching("render", generator.build._render_all))
-    monkeypatch.setattr(generator.build, "build_search_index", watching("search", generator.search.build_search_index))
+    monkeypatch.setattr(generator.search, "build_search_index", watching("search", generator.search.build_search_index))
     # The summary edit patches the last index rather than making it whole: either is the index's making.
     monkeypatch.setattr(generator.search.patch, "patch", watching("search", generator.search.patch.patch))
     result = run_build(root)

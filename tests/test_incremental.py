@@ -1045,7 +1045,7 @@ def test_search_index_is_made_again_only_when_a_card_changed(make_site: MakeSite
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_site()
     run_build(root)
-    whole = counted_calls(monkeypatch, generator.build, "build_search_index")
+    whole = counted_calls(monkeypatch, generator.search, "build_search_index")
     patched = counted_calls(monkeypatch, generator.search.patch, "patch")
     path = root / "content/groups/alpha-alumni.yaml"
     path.write_text(GROUP_A.replace("Alpha's **alumni** meet here.", "Alpha's alumni meet here, weekly."))
@@ -1112,7 +1112,7 @@ def test_a_patch_that_keeps_a_file_the_last_index_lacked_is_not_used(make_site: 
         return patched
 
     monkeypatch.setattr(generator.search.patch, "patch", naming_a_new_file)
-    whole = counted_calls(monkeypatch, generator.build, "build_search_index")
+    whole = counted_calls(monkeypatch, generator.search, "build_search_index")
     path = root / "content/groups/alpha-alumni.yaml"
     path.write_text(GROUP_A.replace("summary: Graduates of Alpha.", "summary: Graduates of Alpha, kept."))
     assert run_build(root).ok and whole == [1]

@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from functools import lru_cache
 from itertools import chain
 
+from generator import routes
 from generator.model import ACTIVITY_LEVELS, Card, SiteConfig
 from generator.search import made
 from generator.search.analyzer import analyze, normalize
@@ -24,8 +25,8 @@ from generator.search.made import Made
 from generator.search.postings import DESCRIPTION, KEYWORDS, NAME, SUMMARY, Accumulator, weights
 from generator.search.terms import Layout, TermWriter
 
-INDEX_DIR = "search/index/"
-INDEX_META = "meta.json"  # written last: the index is whole once it is there
+INDEX_DIR = routes.SEARCH_INDEX
+INDEX_META = routes.SEARCH_META  # written last: the index is whole once it is there
 VERSION = 1
 SORTS: tuple[tuple[str, str], ...] = (
     ("relevance", "Best match"),
