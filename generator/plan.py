@@ -161,11 +161,15 @@ class GroupJobs:
     runs: dict[str, list[str]] = field(default_factory=dict)
     # When the last plan's jobs were taken over (`changed`): the groups whose jobs were made again.
     remade: tuple[str, ...] = ()
+    # With `carry` (see group_jobs): the last build's digests of every group's jobs, and the places whose jobs
+    # were made again (the only groups in `made`); every other group's jobs are the last build's.
+    carried: KeptDigests | None = None
 
 
 def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = False,
                changed_at: Sequence[int] | None = None, shown_by: ShownBy | None = None,
-               related_at: Sequence[int] | None = None, kept: KeptDigests | None = None) -> GroupJobs:
+               related_at: Sequence[int] | None = None, kept: KeptDigests | None = None,
+               carry: bool = False) -> GroupJobs:
     """Each group's jobs; `keep`: the plan made with them keeps what a later plan in this process can take
     over (see GroupJobs). A caller that knows them gives the places whose card is new since `previous` was
     made (`changed_at`, sorted) and which cards show which as related (`shown_by`, for site.related), sparing
@@ -175,7 +179,8 @@ def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = Fa
     `kept`: the inputs digests of every group's jobs as the last build's plan made them (see job_digests), for a
     Site of the same shape, and the places whose jobs are made again (every other group's card and related cards
     are those the digests were made from). Jobs taken from it carry no related cards (a later plan in the same
-    process makes them again)."""
+    process makes them again). With `carry` as well, those jobs are not made at all: only the places made again
+    are in `made`, and the rest are the last build's (GroupJobs.carried; carried_slugs, carried_jobs)."""
     cards = site.cards
     as_of = repr(site.as_of)
     config_bits = digest(as_of)
@@ -204,6 +209,9 @@ def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = Fa
         todo = range(len(cards))
         made = {}
     digests, again = kept if kept is not None else ("", frozenset[int]())
+    carried = kept if carry and kept is not None and not reuse else None
+    if carried is not None:
+        todo = sorted(again)
     for i in todo:
         if digests and i not in again:
             card = cards[i]
@@ -224,7 +232,27 @@ def group_jobs(site: Site, previous: GroupJobs | None = None, *, keep: bool = Fa
     if changed is not None and previous is not None:
         return GroupJobs(as_of, made, site, changed, previous.listings, keep, last_runs=previous.runs,
                          remade=tuple(remade))
-    return GroupJobs(as_of, made, site, changed, keep=keep)
+    return GroupJobs(as_of, made, site, changed, keep=keep, carried=carried)
+
+
+def carried_slugs(slugs: Sequence[str], groups: GroupJobs) -> list[str]:
+    """Of every group's slug (A-Z), those of the groups whose jobs are the last build's (GroupJobs.carried)."""
+    if groups.carried is None:
+        return list(slugs)
+    start: int = 0
+    kept: list[str] = []
+    for place in sorted(groups.carried[1]):
+        kept.extend(slugs[start:place])
+        start = place + 1
+    kept.extend(slugs[start:])
+    return kept
+
+
+def carried_jobs(site: Site, groups: GroupJobs, slug: str) -> tuple[Job, Job, Job]:
+    """The jobs of a group whose jobs are the last build's (GroupJobs.carried), made from that build's digests."""
+    assert groups.carried is not None
+    place = site.index[slug]
+    return _group_jobs(slug, groups.carried[0][place * JOB_DIGESTS:(place + 1) * JOB_DIGESTS])
 
 
 DIGEST = len(digest(""))  # characters of an inputs digest

@@ -10,7 +10,9 @@ together (the cards of the files not read again, and the last build's cards of t
 order) and assembling takes its shape over as the preview's does (generator.assemble._same_shape): when every
 group is still there and each card read again keeps its terms and A-Z place. The plan then makes again only the
 pages and runs holding a card read again, and looks at every group for the home page only when a card read again
-is, or could become, one of its picks.
+is, or could become, one of its picks. When the groups' outputs are made with what the last build's were (the
+memo's salts), no job is made for a group whose jobs the memo's digests give: its outputs are the last build's
+(generator.build._carried).
 
 The memo is a shortcut only: it is used only with the state it was saved with (a build that saved the state
 without it, or a damaged file, leaves it unused), and a Site and plan made with it equal those made without
@@ -59,6 +61,9 @@ class Memo:
     home: Home
     jobs: str  # the inputs digests of every group's jobs, in the shape's order (generator.plan.job_digests)
     records: tuple[bytes, bytes]  # where each card's record is in the store, in the shape's order (CardRecords)
+    # What the groups' outputs were made with besides their jobs' digests: the salts of a group page's fingerprint
+    # and of those of outputs made without a template (generator.build._salts).
+    salts: tuple[str, str]
 
 
 def read(path: Path, saved: cache.Saved | None) -> Memo | None:
@@ -70,7 +75,7 @@ def read(path: Path, saved: cache.Saved | None) -> Memo | None:
 
 
 def save(path: Path, site: Site, groups: GroupJobs, home: Home, records: CardRecords, saved: cache.Saved | None,
-         kept: KeptDigests | None = None, last: Memo | None = None) -> None:
+         salts: tuple[str, str], kept: KeptDigests | None = None, last: Memo | None = None) -> None:
     """Keep `site`'s shape, what the plan made with `groups` (`kept`: the digests it was made with, if any),
     `home` and where its cards' records are (as in the state just saved) for the next build, beside that state
     (`saved`). `last`: the memo this build read, when `shaped` found the Site of its shape (its slugs are then
@@ -81,7 +86,7 @@ def save(path: Path, site: Site, groups: GroupJobs, home: Home, records: CardRec
     slugs = last.shape.slugs if last is not None else tuple(card.slug for card in site.cards)
     shape = Shape(site.config, site.as_of, slugs, site.taxonomies, site.related_runs, site.related_key)
     memo = Memo(shape, groups.listings, groups.runs, home, job_digests(site, groups, kept),
-                (records.offsets.tobytes(), records.lengths.tobytes()))
+                (records.offsets.tobytes(), records.lengths.tobytes()), salts)
     sealed.write(path, {"memo": memo}, _context(saved))
 
 
@@ -160,7 +165,7 @@ def resumed(groups: GroupJobs, memo: Memo | None, changed: tuple[int, ...] | Non
     if memo is None:
         return GroupJobs(groups.as_of, groups.made, groups.site, keep=True)
     return GroupJobs(groups.as_of, groups.made, groups.site, changed, memo.listings, keep=True,
-                     last_runs=memo.runs)
+                     last_runs=memo.runs, carried=groups.carried)
 
 
 def home(memo: Memo | None, site: Site, changed: tuple[int, ...] | None,

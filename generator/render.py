@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -408,12 +408,20 @@ def _robots(job: Job, ctx: RenderContext) -> bytes:
     return feeds.robots(ctx.urls)
 
 
-def sitemap_pages(jobs: list[Job]) -> list[str]:
+def sitemap_pages(jobs: list[Job], groups: Sequence[str] | None = None) -> list[str]:
     """Site-relative URLs of every HTML page worth listing in a sitemap (made absolute only when the sitemap
-    is written: the plan needs no more than to know whether the list changed)."""
+    is written: the plan needs no more than to know whether the list changed). `groups`, from a plan that made no
+    jobs for the groups whose jobs are the last build's (generator.plan.carried_slugs): every group's slug, in
+    A-Z order; their pages take the place the groups' pages have in a plan's order (after the home page), and the
+    jobs' own group pages are left out."""
     # Written as one comprehension: it runs over every job (330,000 at 100,000 groups) on every build.
-    return [path[:-10] if path.endswith("index.html") else path  # 10: len("index.html")
-            for job in jobs if (path := job.path).endswith(".html") and job.kind != "404"]
+    pages = [path[:-10] if path.endswith("index.html") else path  # 10: len("index.html")
+             for job in jobs if (path := job.path).endswith(".html") and job.kind != "404"
+             and (groups is None or job.kind != "group")]
+    if groups is not None:
+        assert jobs[0].kind == "home"
+        pages[1:1] = routes.group_pages(groups)
+    return pages
 
 
 def _sitemap(job: Job, ctx: RenderContext) -> bytes:

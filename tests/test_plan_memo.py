@@ -16,6 +16,7 @@ import generator.cache
 import generator.plan
 import generator.plan_memo
 import generator.routes
+import generator.themes
 from generator.options import CACHE_DIR
 from generator.records import RecordStore
 from tests.conftest import run_build, tree
@@ -90,6 +91,19 @@ def _kept_jobs(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return answers
 
 
+def _planned(monkeypatch: pytest.MonkeyPatch) -> list[generator.plan.GroupJobs]:
+    """What generator.plan.group_jobs makes, call by call."""
+    made: list[generator.plan.GroupJobs] = []
+    real = generator.plan.group_jobs
+
+    def noting(*args: Any, **kwargs: Any) -> generator.plan.GroupJobs:
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(generator.plan, "group_jobs", noting)
+    return made
+
+
 def test_group_jobs_made_from_the_last_plans_digests_equal_those_made_afresh(tmp_path: Path) -> None:
     root = write_synthetic_site(tmp_path / "site", GROUPS)
     site = run_build(root).site
@@ -143,9 +157,17 @@ def test_a_plan_with_the_memo_equals_a_fresh_plan(tmp_path: Path, monkeypatch: p
     runs = counted_calls(monkeypatch, generator.plan, "_run_digest")
     taxonomies = counted_calls(monkeypatch, generator.assemble, "build_taxonomies")
     kept = _kept_jobs(monkeypatch)
+    planned = _planned(monkeypatch)
     placed = counted_calls(monkeypatch, generator.build, "_card_records")
     result = run_build(root)
     assert result.ok
+    # Taken over, only the groups made again have jobs: every other group's outputs are the last build's.
+    assert (planned[0].carried is not None) == taken_over
+    if taken_over:
+        assert len(planned[0].made) == len(kept[0][1]) and set(planned[0].made) == {
+            result.site.cards[place].slug for place in kept[0][1]}
+        assert not set(result.rendered) & set(generator.routes.groups_outputs(
+            generator.plan.carried_slugs([card.slug for card in result.site.cards], planned[0])))
     made_pages, made_runs, made_taxonomies = len(pages), len(runs), len(taxonomies)
     # Where each card's record is: the memo's places, with the cards read again placed anew, and no pass over
     # every card; what the memo keeps for the next build is where they are in the state just saved.
@@ -228,3 +250,60 @@ def test_a_memo_not_saved_with_the_state_is_not_used(tmp_path: Path, monkeypatch
     assert _fingerprints(result) == _fingerprints(fresh)
     assert tree(root / "output") == tree(tmp_path / "fresh/output")
     assert _memo(root).exists()  # made again for the next build
+
+
+@pytest.mark.parametrize("beside", [False, True], ids=["each-file-looked-at", "looked-at-beside"])
+def test_the_outputs_of_groups_whose_jobs_are_the_last_builds_are_rendered_again_when_altered(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, beside: bool) -> None:
+    """After an edit the groups whose jobs are the last build's keep their outputs, but for those whose files were
+    altered or removed since (found by this process, or by the one checking the outputs beside the build): those
+    are rendered again, and nothing else of those groups. The output is a fresh build's."""
+    monkeypatch.setattr(generator.build, "STAMPS_BESIDE_MIN", 0 if beside else 10**9)
+    jobs = 2 if beside else 1
+    root = write_synthetic_site(tmp_path / "site", GROUPS)
+    assert run_build(root, jobs=jobs).ok
+    planned = _planned(monkeypatch)
+    EDITS["summary"][0](root)
+    assert run_build(root, jobs=jobs).ok and planned[0].carried is not None
+    # Three groups whose jobs are the last build's after an edit of the same group (its related groups are the
+    # same): their outputs are altered by hand.
+    slugs = sorted({f"g{n:05d}" for n in range(GROUPS)} - set(planned[0].made))[20:23]
+    assert len(slugs) == 3
+    out = root / "output"
+    altered = [generator.routes.badge(slugs[0]), generator.routes.output_path(generator.routes.group(slugs[1])),
+               generator.routes.group_json(slugs[2])]
+    (out / altered[0]).unlink()
+    (out / altered[1]).write_text("altered by hand", "utf-8")
+    (out / altered[2]).write_text("{}", "utf-8")
+    planned.clear()
+    _replace(root, 10, "A new summary.", "Another summary.")
+    result = run_build(root, jobs=jobs)
+    assert result.ok and planned[0].carried is not None
+    assert set(slugs).isdisjoint(planned[0].made)  # their jobs are the last build's
+    rendered = {path for path in result.rendered if path.startswith("groups/g")}
+    remade = {path for slug in planned[0].made for path in generator.routes.group_outputs(slug)}
+    assert rendered - remade == set(altered)
+    fresh = _fresh(root, tmp_path)
+    assert _fingerprints(result) == _fingerprints(fresh)
+    assert tree(out) == tree(tmp_path / "fresh/output")
+    assert run_build(root, jobs=jobs).rendered == []
+
+
+def test_a_group_template_edited_takes_no_groups_outputs_over(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The groups' outputs are taken over only when made with what this build makes them with: with group.html
+    edited (as with the configuration, every output's fingerprint holds it), every group's page is rendered
+    again, though the memo's digests of their jobs are taken over."""
+    root = write_synthetic_site(tmp_path / "site", GROUPS)
+    theme = root / "themes/default/templates"  # the site's own copy of the default theme's group.html
+    theme.mkdir(parents=True)
+    shutil.copy(generator.themes.builtin_themes_dir() / "default/templates/group.html", theme)
+    assert run_build(root).ok
+    planned = _planned(monkeypatch)
+    EDITS["summary"][0](root)
+    page = theme / "group.html"
+    page.write_text(page.read_text("utf-8") + "{# edited #}\n", "utf-8")
+    result = run_build(root)
+    assert result.ok and planned[0].carried is None and len(planned[0].made) == GROUPS
+    assert {f"groups/g{n:05d}/index.html" for n in range(GROUPS)} <= set(result.rendered)
+    assert _fingerprints(result) == _fingerprints(_fresh(root, tmp_path))
