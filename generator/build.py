@@ -448,16 +448,6 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
                 else:
                     dirty, checked = _outdated(jobs, templates, config_key, old, output)
                     unchanged = functools.partial(_no_more, checked)
-                # Outputs whose inputs are unchanged are checked against their files (which someone may have
-                # altered) before rendering; with the preview's early publish, only after the pages are live.
-                early_check = options.pages_published is None
-                if early_check:
-                    same, missing = unchanged()
-                    not_standing = _collected(stamps)
-                    dirty += missing + _altered(same, output, new, result, not_standing=not_standing)
-                    if carried is not None:
-                        assert salts is not None
-                        dirty += _carried(site, groups, carried[1], old, new, result, output, salts, not_standing)
                 ctx.read_output = lambda rel: _read_output(rel, staging, output)
                 layouts_file = cache.layouts_path(options.source / CACHE_DIR, output) \
                     if options.use_cache or state.loaded_ok else None
@@ -491,17 +481,27 @@ def _build(options: BuildOptions, scan: Scan, state: cache.BuildState, state_fil
             for asset in assets.values():
                 _record(asset.output, _stage_one(asset.output, asset.data, old, staging, existing), "static", new,
                         result)
-            total = len(dirty)
-            if not early_check:
+            # Outputs whose inputs are unchanged are checked against their files (which someone may have altered)
+            # once the pages of changed inputs are rendered: the command line finds their stamps beside meanwhile
+            # (waited for before: 33 ms of an edit at 10,000 groups), and the preview has its pages live.
+            if options.pages_published is None:
+                same, missing = unchanged()
+                not_standing = _collected(stamps)
+                altered = missing + _altered(same, output, new, result, not_standing=not_standing)
+                if carried is not None:
+                    assert salts is not None
+                    altered += _carried(site, groups, carried[1], old, new, result, output, salts, not_standing)
+            else:
                 _publish_pages(options, staging, state_file, result)
                 same, missing = unchanged()
-                altered_early, altered_late = _phases(
-                    missing + _altered(same, output, new, result, options.superseded), site)
-                total += len(altered_early) + len(altered_late)
-                run(altered_early, options.workers, total)
-                late = _phases(late + altered_late, site)[1]
-                if beside:  # not before: forking this process held back the reload and the browser's requests
-                    search_files = stack.enter_context(_beside(stage_search, True))
+                altered = missing + _altered(same, output, new, result, options.superseded)
+            altered_early, altered_late = _phases(altered, site)
+            total = len(dirty) + len(altered)
+            run(altered_early, options.workers, total)
+            late = _phases(late + altered_late, site)[1]
+            if beside and options.pages_published is not None:
+                # not before: forking this process held back the reload and the browser's requests
+                search_files = stack.enter_context(_beside(stage_search, True))
             # The preview gives up the site-wide outputs still to make when a newer change waits: the files
             # published stand, with the entries of the build that made them, and the next build makes them again.
             for job, _, _ in run(late, 1, total, options.superseded):
