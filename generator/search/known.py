@@ -28,12 +28,17 @@ class Remembered:
     """What the last build saved in `path` (`known`), and what this build makes (`made`), saved there for the next
     on `close`. Each entry is asked for once, so one taken is dropped from `known`."""
 
-    def __init__(self, known: dict[Any, Any] | None = None, *, path: Path | None = None, context: str = "") -> None:
+    def __init__(self, known: dict[Any, Any] | None = None, *, path: Path | None = None, context: str = "",
+                 token: bytes | None = None) -> None:
         self.known = known or {}
         self.made: dict[Any, Any] = {}
         self.hits = 0  # entries taken from the last build
         self.misses = 0  # entries made anew
         self.path, self.context = path, context
+        self.token = token  # what changes to the file read are bound to (generator.sealed.read_table)
+        # When `made` is what was read but for these entries (made again, and no longer kept): appended to the
+        # file rather than the whole written again.
+        self.changes: tuple[dict[Any, Any], list[Any]] | None = None
 
     def _take(self, key: Any, valid: Callable[[Any], bool] = lambda found: True) -> Any:
         """The last build's entry for `key` if there is one and it is `valid` (it is kept for the next build)."""
@@ -46,9 +51,10 @@ class Remembered:
 
     def close(self) -> None:
         """Save what this build made (with a path) and let it all go."""
-        if self.path is not None:
+        if self.path is not None and (self.changes is None or self.token is None
+                                      or not sealed.append(self.path, self.token, *self.changes)):
             sealed.write(self.path, self.made, self.context)
-        self.known, self.made = {}, {}
+        self.known, self.made, self.changes = {}, {}, None
 
 
 class KnownTerms(Remembered):
@@ -70,6 +76,8 @@ class KnownTerms(Remembered):
         for slug, (card_digest, weights) in updated.items():
             self.made.pop(slug, None)
             self.keep(slug, card_digest, weights)
+        self.changes = ({slug: self.made[slug] for slug in updated if slug in self.made},
+                        [slug for slug in updated if slug not in self.made])
 
     def keep(self, slug: str, card_digest: str, weights: Weights) -> None:
         self.misses += 1
@@ -104,7 +112,8 @@ class KnownAggregates(Remembered):
 
 def load(path: Path, context: str) -> KnownTerms:
     """The weights saved in `path` for the same `context` (else none), to be saved there again on closing."""
-    return KnownTerms(sealed.read(path, context), path=path, context=context)
+    known, token = sealed.read_table(path, context)
+    return KnownTerms(known, path=path, context=context, token=token)
 
 
 def load_aggregates(path: Path, context: str) -> KnownAggregates:
