@@ -21,7 +21,7 @@ from generator.yamlio import YamlProblem, load, split_front_matter
 
 RELATED_LIMIT = 6
 NEIGHBOURS = 12
-RELATED_RUN = 1000  # cards per digest of what choosing related groups reads (see related_runs)
+RELATED_RUN = 100  # cards per digest of what choosing related groups reads (see related_runs)
 RELATED_WEIGHTS = {"tags": 3, "industries": 2, "categories": 1, "locations": 1}  # per shared term
 
 

@@ -28,7 +28,7 @@ HOME_DOCS = 4
 FEED_ENTRIES = 50
 SITEMAP_LIMIT = 50_000
 SWEET_SPOT = ("100-999", "1000-9999")  # the size bands the home page counts as the sweet spot
-RUN = 1000  # cards per run of rows whose digest a plan keeps (see _runs); a page of the exports is ten runs
+RUN = 100  # cards per run of rows whose digest a plan keeps (see _runs); a page of the exports is 100 runs
 
 
 class Job(NamedTuple):
