@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
 from generator import routes
 from generator.assemble import Site
-from generator.markdown_render import BODY_TOP_HEADING, DESCRIPTION_TOP_HEADING, MarkdownRenderer, renderer_for
 from generator.model import (
     ACTIVITY_LABELS,
     SIZE_LABELS,
@@ -23,6 +24,9 @@ from generator.model import (
 from generator.routes import Urls
 from generator.text import format_number, slugify
 from generator.views import CardView, DocView, GroupView, Link, NavItem, PageMeta, Pager, SiteView, TermView
+
+if TYPE_CHECKING:
+    from generator.markdown_render import MarkdownRenderer
 
 NAV = (
     ("groups", "Groups", "groups/"),
@@ -52,16 +56,27 @@ class Views:
     site: Site
     urls: Urls
     category_names: dict[str, str] = field(init=False)
-    descriptions: MarkdownRenderer = field(init=False)  # under the group page's h2 "About the group"
-    bodies: MarkdownRenderer = field(init=False)  # right under a guide's, milestone's or page's h1
     _cards: dict[str, CardView] = field(init=False, default_factory=dict)
     _terms: dict[str, tuple[tuple[TermView, ...], dict[str, int]]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.category_names = {c.slug: c.name for c in self.site.config.categories}
-        schemes = self.site.config.allowed_schemes()
-        self.descriptions = renderer_for(schemes, DESCRIPTION_TOP_HEADING)
-        self.bodies = renderer_for(schemes, BODY_TOP_HEADING)
+
+    # The renderers are made when first used, and Markdown's code loaded then: the pages of an edited group and
+    # the listings it is on need none (the load stage rendered its description).
+    @functools.cached_property
+    def descriptions(self) -> MarkdownRenderer:
+        """Under the group page's h2 "About the group"."""
+        from generator.markdown_render import DESCRIPTION_TOP_HEADING, renderer_for
+
+        return renderer_for(self.site.config.allowed_schemes(), DESCRIPTION_TOP_HEADING)
+
+    @functools.cached_property
+    def bodies(self) -> MarkdownRenderer:
+        """Right under a guide's, milestone's or page's h1."""
+        from generator.markdown_render import BODY_TOP_HEADING, renderer_for
+
+        return renderer_for(self.site.config.allowed_schemes(), BODY_TOP_HEADING)
 
     def link(self, url: str) -> str:
         return self.urls.path(url)

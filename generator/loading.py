@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
 from generator import records
 from generator.derive import make_card, newest_date
 from generator.diagnostics import Diagnostic
-from generator.markdown_render import DESCRIPTION_TOP_HEADING, renderer_for
 from generator.model import Card, Document, Group, Rejected, SiteConfig
 from generator.readers import read_source
 from generator.schema import Rules
@@ -43,13 +43,16 @@ def rules_for(config: SiteConfig) -> Rules:
 
 
 def load_source(root: Path, source: SourceFile, config: SiteConfig, *, drafts: bool = False,
-                store: Path | None = None) -> SourceResult:
+                store: Path | None = None, last: SourceResult | None = None) -> SourceResult:
     """Read, validate and summarise one file. Pure but for reading that file.
 
     With a `store` (a records.RecordStore file), each group's full record and rendered description are appended
-    to it, from whichever process runs this, and `refs` says where.
+    to it, from whichever process runs this, and `refs` says where. `last`: the file's result in the last build
+    under the same configuration, whose groups' descriptions, rendered then, are taken over where unchanged (an
+    edit of a group's other fields then needs no Markdown, whose code and parser took 40 ms to load and make).
     """
-    describe = renderer_for(config.allowed_schemes(), DESCRIPTION_TOP_HEADING) if store is not None else None
+    describe: Callable[[str], str] | None = None
+    rendered = _rendered(store, last) if store is not None and last is not None and last.refs else {}
     cards: list[Card] = []
     documents: list[Document] = []
     diagnostics: list[Diagnostic] = []
@@ -66,8 +69,12 @@ def load_source(root: Path, source: SourceFile, config: SiteConfig, *, drafts: b
             if item.draft and not drafts:
                 continue
             cards.append(make_card(item, as_of))
-            if describe is not None:
-                html = describe.render(item.description) if item.description else ""
+            if store is not None:
+                kept = rendered.get(item.slug)
+                html = kept[1] if kept is not None and kept[0] == item.description else None
+                if html is None:
+                    describe = describe or _describer(config)
+                    html = describe(item.description) if item.description else ""
                 payloads.append(records.pack(item, html))
             date = newest_date(item)
             if date is not None and (newest is None or date > newest):
@@ -81,6 +88,18 @@ def load_source(root: Path, source: SourceFile, config: SiteConfig, *, drafts: b
                     newest = date
     refs = tuple(records.append_from_anywhere(store, payloads)) if store is not None else ()
     return SourceResult(source, tuple(cards), tuple(documents), tuple(diagnostics), tuple(rejected), newest, refs)
+
+
+def _rendered(store: Path, last: SourceResult) -> dict[str, tuple[str, str]]:
+    """The description of each group of `last`, by slug, with its HTML as the store keeps it."""
+    return {stored.group.slug: (stored.group.description, str(stored.description_html))
+            for stored in records.read_from_anywhere(store, last.refs) if stored is not None}
+
+
+def _describer(config: SiteConfig) -> Callable[[str], str]:
+    from generator.markdown_render import DESCRIPTION_TOP_HEADING, renderer_for  # loaded when first needed
+
+    return renderer_for(config.allowed_schemes(), DESCRIPTION_TOP_HEADING).render
 
 
 def groups_of(root: Path, source: SourceFile, config: SiteConfig, *, drafts: bool = False) -> list[Group]:

@@ -117,6 +117,25 @@ class RecordStore:
             self.path.unlink(missing_ok=True)
 
 
+def read_from_anywhere(path: Path, refs: Sequence[Ref]) -> list[StoredGroup | None]:
+    """Entries of the store at `path`, from any process (each None where missing or damaged)."""
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return [None] * len(refs)
+    try:
+        found: list[StoredGroup | None] = []
+        for offset, length in refs:
+            try:
+                blob = os.pread(handle, length, offset)
+            except (OSError, ValueError, OverflowError):
+                blob = b""
+            found.append(unpack(blob) if len(blob) == length else None)
+        return found
+    finally:
+        os.close(handle)
+
+
 def append_from_anywhere(path: Path, blobs: list[bytes]) -> list[Ref]:
     """Append entries to the store at `path` from any process, in one write.
 
