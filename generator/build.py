@@ -697,7 +697,7 @@ def _carried(site: Site, groups: plan.GroupJobs, paths: list[str], old: dict[str
     new.update(zip(paths, cast(list[cache.Entry], entries), strict=True))  # those of `again` taken out below
     result.unchanged += len(paths) - len(again)
     tasks: list[Task] = []
-    for slug in sorted(map(routes.group_of_output, again)):
+    for slug in sorted(set(map(routes.group_of_output, again))):
         for job in plan.carried_jobs(site, groups, slug):
             if job.path in again:
                 del new[job.path]

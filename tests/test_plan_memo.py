@@ -271,10 +271,11 @@ def test_the_outputs_of_groups_whose_jobs_are_the_last_builds_are_rendered_again
     assert len(slugs) == 3
     out = root / "output"
     altered = [generator.routes.badge(slugs[0]), generator.routes.output_path(generator.routes.group(slugs[1])),
-               generator.routes.group_json(slugs[2])]
+               generator.routes.group_json(slugs[2]), generator.routes.badge(slugs[2])]  # two of one group's
     (out / altered[0]).unlink()
     (out / altered[1]).write_text("altered by hand", "utf-8")
     (out / altered[2]).write_text("{}", "utf-8")
+    (out / altered[3]).write_text("<svg/>", "utf-8")
     planned.clear()
     _replace(root, 10, "A new summary.", "Another summary.")
     result = run_build(root, jobs=jobs)
