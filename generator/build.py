@@ -816,8 +816,17 @@ def _claims(jobs: Iterable[Job], site: Site) -> dict[str, list[str]]:
 
 def _not_standing(output: Path, entries: dict[str, cache.Entry]) -> frozenset[str]:
     """The outputs in `entries` whose files do not stand as their entries say (changed, or gone)."""
-    output_prefix = f"{output}{os.sep}"
-    return frozenset(rel for rel, entry in entries.items() if _standing(f"{output_prefix}{rel}", entry) is None)
+    prefix, stat, stamp_of = f"{output}{os.sep}", os.stat, cache.stamp_of
+    gone: list[str] = []  # written out, with its lookups bound: it runs once per output
+    for rel, entry in entries.items():
+        try:
+            found = stat(prefix + rel)
+        except OSError:
+            gone.append(rel)
+            continue
+        if (found.st_size, found.st_mtime_ns) != stamp_of(entry):
+            gone.append(rel)
+    return frozenset(gone)
 
 
 def _collected(beside: Collect[T] | None) -> T | None:

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, NewType, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, NewType, TypeAlias, TypeVar, cast
 
 from generator import __version__
 
@@ -72,10 +72,9 @@ def digest_of(entry: Entry) -> str:
     return entry[_DIGEST_AT:_ENTRY.size].hex()
 
 
-def stamp_of(entry: Entry) -> tuple[int, int]:
-    """The output file's size and mtime_ns when it was written."""
-    size, mtime_ns, _ = _ENTRY.unpack_from(entry)
-    return size, mtime_ns
+# The output file's size and mtime_ns when it was written: a method in C, as the checks of the outputs' files call
+# it once per output (330,000 at 100,000 groups).
+stamp_of = cast(Callable[[Entry], tuple[int, int]], struct.Struct("<qq").unpack_from)
 
 
 @dataclass(frozen=True)
