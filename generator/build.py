@@ -784,14 +784,13 @@ def _collisions(jobs: list[Job], site: Site, groups: plan.GroupJobs | None = Non
     _plan): the outputs of the groups whose jobs are the last build's count too."""
     paths = [job.path for job in jobs]
     unique = set(paths)
-    if groups is not None and carried is not None and not unique.isdisjoint(carried[1]):
-        # looked into with those groups' jobs
+    clash = groups is not None and carried is not None and not unique.isdisjoint(carried[1])
+    if not clash and len(unique) == len(paths):
+        return []
+    if clash:  # looked into with those groups' jobs
+        assert groups is not None and carried is not None
         slugs = plan.carried_slugs(carried[0], groups)
         jobs = [*jobs, *itertools.chain.from_iterable(plan.carried_jobs(site, groups, slug) for slug in slugs)]
-        paths = [job.path for job in jobs]
-        unique = set()
-    if len(unique) == len(paths):
-        return []
     seen: set[str] = set()
     repeated: set[str] = set()
     for job in jobs:

@@ -308,3 +308,29 @@ def test_a_group_template_edited_takes_no_groups_outputs_over(tmp_path: Path,
     assert result.ok and planned[0].carried is None and len(planned[0].made) == GROUPS
     assert {f"groups/g{n:05d}/index.html" for n in range(GROUPS)} <= set(result.rendered)
     assert _fingerprints(result) == _fingerprints(_fresh(root, tmp_path))
+
+
+def test_the_carried_groups_outputs_are_where_their_jobs_would_write_and_count_in_collisions(tmp_path: Path) -> None:
+    """The paths worked out for every carried group at once are those of its jobs (routes.group_outputs) and its
+    page's URL; a job of this build that would write one of them is a collision naming both sources."""
+    root = write_synthetic_site(tmp_path / "site", GROUPS)
+    site = run_build(root).site
+    assert site is not None
+    slugs = [card.slug for card in site.cards]
+    digests = generator.plan.job_digests(site, generator.plan.group_jobs(site))
+    groups = generator.plan.group_jobs(site, kept=(digests, frozenset({3})), carry=True)
+    assert groups.carried is not None and list(groups.made) == [slugs[3]]
+    carried = generator.plan.carried_slugs(slugs, groups)
+    assert carried == slugs[:3] + slugs[4:]
+    paths = generator.routes.groups_outputs(carried)
+    assert sorted(paths) == sorted(path for slug in carried for path in generator.routes.group_outputs(slug))
+    assert sorted(paths) == sorted(job.path for slug in carried for job in generator.plan.carried_jobs(site, groups,
+                                                                                                        slug))
+    assert generator.routes.group_pages(carried) == [generator.routes.group(slug) for slug in carried]
+    jobs = [job for _, _, made in groups.made.values() for job in made]
+    assert generator.build._collisions(jobs, site, groups, (slugs, paths)) == []
+    page = generator.routes.output_path(generator.routes.group(carried[5]))
+    clash = generator.plan.Job(page, "doc", "page.html", ("page", "badge"), "")
+    problems = generator.build._collisions([*jobs, clash], site, groups, (slugs, paths))
+    assert len(problems) == 1 and "content/pages/badge.md" in problems[0].message
+    assert site.cards[site.index[carried[5]]].source.path in problems[0].message
